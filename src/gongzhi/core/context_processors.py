@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    return {"GONGZHI_DEMO": settings.GONGZHI_DEMO}

@@ -1,0 +1,225 @@
+"""Who may do what where: the one table of roles × actions, and the scope of each assignment.
+
+Both the object-level predicates (places.rules, through django-rules) and the scoped querysets
+(places.selectors.access_*) are derived from ROLE_ACTIONS and the user's RoleAssignments, so
+the list a user sees and the object they may open can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
+
+from gongzhi.places.models import Entrance, Role, RoleAssignment
+
+
+class Action(StrEnum):
+    VIEW_REGISTRY = "view_registry"  # places, elevators, faults, inspections
+    VIEW_OWNERS = "view_owners"  # apartments' owners (personal information)
+    CHANGE_REGISTRY = "change_registry"  # edit and import places and elevators
+    RECORD_FAULTS = "record_faults"  # add fault and inspection records
+    VIEW_CAMPAIGN = "view_campaign"
+    MANAGE_CAMPAIGN = "manage_campaign"  # open, rank, close a campaign
+
+
+_READ = {Action.VIEW_REGISTRY, Action.VIEW_CAMPAIGN}
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.SUBDISTRICT_STAFF: frozenset(Action),
+    Role.COMMUNITY_STAFF: frozenset(
+        {*_READ, Action.VIEW_OWNERS, Action.CHANGE_REGISTRY, Action.RECORD_FAULTS}
+    ),
+    Role.OWNERS_COMMITTEE: frozenset({*_READ, Action.VIEW_OWNERS}),
+    Role.PROPERTY_MANAGER: frozenset({*_READ, Action.VIEW_OWNERS, Action.RECORD_FAULTS}),
+    Role.OWNER: frozenset({*_READ, Action.VIEW_OWNERS}),
+    Role.VENDOR: frozenset(_READ),
+    Role.SUPERVISOR: frozenset(_READ),
+    Role.DISTRICT_REGULATOR: frozenset(_READ),
+}
+
+
+@dataclass
+class Grants:
+    """The scopes in which a user may perform one action."""
+
+    everything: bool = False
+    district_ids: set[int] = field(default_factory=set)
+    subdistrict_ids: set[int] = field(default_factory=set)
+    community_ids: set[int] = field(default_factory=set)
+    estate_ids: set[int] = field(default_factory=set)
+    owner_ids: set[int] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.everything
+            or self.district_ids
+            or self.subdistrict_ids
+            or self.community_ids
+            or self.estate_ids
+            or self.owner_ids
+        )
+
+
+@dataclass
+class UserAccess:
+    assignments: list[RoleAssignment]
+    superuser: bool
+    _grants: dict[Action, Grants] = field(default_factory=dict)
+    _owner_entrances: set[int] | None = None
+
+    def grants(self, action: Action) -> Grants:
+        if action not in self._grants:
+            grants = Grants(everything=self.superuser)
+            for a in self.assignments:
+                if action not in ROLE_ACTIONS.get(a.role, frozenset()):
+                    continue
+                if a.district_id:
+                    grants.district_ids.add(a.district_id)
+                if a.subdistrict_id:
+                    grants.subdistrict_ids.add(a.subdistrict_id)
+                if a.community_id:
+                    grants.community_ids.add(a.community_id)
+                if a.estate_id:
+                    grants.estate_ids.add(a.estate_id)
+                if a.owner_id:
+                    grants.owner_ids.add(a.owner_id)
+            self._grants[action] = grants
+        return self._grants[action]
+
+    def owner_entrance_ids(self) -> set[int]:
+        """Entrances where the user (as an owner) holds an apartment: one query, cached."""
+        if self._owner_entrances is None:
+            owner_ids = {a.owner_id for a in self.assignments if a.owner_id}
+            self._owner_entrances = (
+                set(
+                    Entrance.objects.filter(apartments__ownerships__owner_id__in=owner_ids)
+                    .values_list("id", flat=True)
+                    .distinct()
+                )
+                if owner_ids
+                else set()
+            )
+        return self._owner_entrances
+
+    @property
+    def roles(self) -> set[str]:
+        return {a.role for a in self.assignments}
+
+
+def user_access(user: AbstractBaseUser | AnonymousUser | Any) -> UserAccess:
+    """The user's role assignments, loaded once per request (cached on the user object)."""
+    cached = getattr(user, "_gongzhi_access", None)
+    if isinstance(cached, UserAccess):
+        return cached
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        access = UserAccess(assignments=[], superuser=False)
+    else:
+        access = UserAccess(
+            assignments=list(RoleAssignment.objects.filter(user_id=user.pk)),
+            superuser=bool(getattr(user, "is_superuser", False)),
+        )
+    if getattr(user, "pk", None) is not None:
+        user._gongzhi_access = access
+    return access
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Where an object sits: the ids of its place ancestors (None where not applicable)."""
+
+    district_id: int
+    subdistrict_id: int
+    community_id: int | None = None
+    estate_id: int | None = None
+    entrance_ids: frozenset[int] | None = None  # for owner checks; None means "any entrance of the estate"
+    apartment_id: int | None = None
+
+
+def allowed(user: Any, action: Action, chain: Chain) -> bool:
+    """May `user` perform `action` on an object located at `chain`?"""
+    access = user_access(user)
+    g = access.grants(action)
+    if g.everything:
+        return True
+    if chain.district_id in g.district_ids or chain.subdistrict_id in g.subdistrict_ids:
+        return True
+    if chain.community_id is not None and chain.community_id in g.community_ids:
+        return True
+    if chain.estate_id is not None and chain.estate_id in g.estate_ids:
+        return True
+    if g.owner_ids:
+        return _owner_allowed(access, action, chain)
+    return False
+
+
+def _owner_allowed(access: UserAccess, action: Action, chain: Chain) -> bool:
+    entrances = access.owner_entrance_ids()
+    if not entrances:
+        return False
+    if chain.apartment_id is not None:
+        # An owner sees owners' details of their own apartments only.
+        if action is Action.VIEW_OWNERS:
+            owner_ids = {a.owner_id for a in access.assignments if a.owner_id}
+            from gongzhi.places.models import Ownership
+
+            return Ownership.objects.filter(apartment_id=chain.apartment_id, owner_id__in=owner_ids).exists()
+    if chain.entrance_ids is not None:
+        return bool(entrances & chain.entrance_ids)
+    if chain.estate_id is None:  # a subdistrict-level object such as a campaign
+        return Entrance.objects.filter(id__in=entrances, building__estate__community__subdistrict_id=chain.subdistrict_id).exists()
+    return Entrance.objects.filter(id__in=entrances, building__estate_id=chain.estate_id).exists()
+
+
+def estate_q(
+    user: Any, action: Action, to_estate: str, owner_q: Callable[[set[int], set[int]], Q] | None
+) -> Q | None:
+    """A filter for a queryset whose model reaches Estate by `to_estate` ("" for Estate
+    itself). `owner_q(entrance_ids, owner_ids)` gives the part an owner may see (None: nothing).
+    Returns None when the user may act everywhere, and Q(pk__in=[]) when nowhere."""
+    access = user_access(user)
+    g = access.grants(action)
+    if g.everything:
+        return None
+    prefix = f"{to_estate}__" if to_estate else ""
+    q = Q(pk__in=[])
+    if g.district_ids:
+        q |= Q(**{f"{prefix}community__subdistrict__district_id__in": g.district_ids})
+    if g.subdistrict_ids:
+        q |= Q(**{f"{prefix}community__subdistrict_id__in": g.subdistrict_ids})
+    if g.community_ids:
+        q |= Q(**{f"{prefix}community_id__in": g.community_ids})
+    if g.estate_ids:
+        q |= Q(**{f"{prefix}id__in" if prefix else "id__in": g.estate_ids})
+    if g.owner_ids and owner_q is not None:
+        q |= owner_q(access.owner_entrance_ids(), g.owner_ids)
+    return q
+
+
+def subdistrict_ids_visible(user: Any, action: Action) -> Iterable[int] | None:
+    """Subdistricts in which the user has any grant for `action` (None: all)."""
+    from gongzhi.places.models import Community, Estate, Subdistrict
+
+    access = user_access(user)
+    g = access.grants(action)
+    if g.everything:
+        return None
+    ids = set(g.subdistrict_ids)
+    if g.district_ids:
+        ids |= set(Subdistrict.objects.filter(district_id__in=g.district_ids).values_list("id", flat=True))
+    if g.community_ids:
+        ids |= set(Community.objects.filter(id__in=g.community_ids).values_list("subdistrict_id", flat=True))
+    if g.estate_ids:
+        ids |= set(Estate.objects.filter(id__in=g.estate_ids).values_list("community__subdistrict_id", flat=True))
+    if g.owner_ids:
+        ids |= set(
+            Entrance.objects.filter(id__in=access.owner_entrance_ids()).values_list(
+                "building__estate__community__subdistrict_id", flat=True
+            )
+        )
+    return ids
