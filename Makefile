@@ -1,0 +1,66 @@
+# Gongzhi: `make demo` runs the Liangzhu demo on http://127.0.0.1:8000, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+VENDOR := assets/vendor
+
+.PHONY: demo test lint typecheck test-sqlite test-postgres assets messages bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed
+
+$(VENDOR)/.built: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
+	touch $(VENDOR)/.built
+
+assets: $(VENDOR)/.built
+
+demo: $(STAMP) assets
+	GONGZHI_DEMO=1 $(BIN)/gongzhi demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+test-sqlite: $(STAMP) assets
+	env -u DATABASE_URL $(BIN)/pytest -q
+
+# Runs only when DATABASE_URL names a PostgreSQL server (CI sets it); the browser test ran above.
+test-postgres: $(STAMP) assets
+	@case "$$DATABASE_URL" in \
+	  postgres*) $(BIN)/pytest -q -m "not browser" ;; \
+	  *) echo "DATABASE_URL does not name PostgreSQL: the PostgreSQL run is skipped." ;; \
+	esac
+
+test: $(STAMP) assets lint typecheck
+	env -u DATABASE_URL $(BIN)/gongzhi makemigrations --check --dry-run
+	env -u DATABASE_URL GONGZHI_SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n') \
+	  GONGZHI_OWNER_ID_PEPPER=check GONGZHI_ALLOWED_HOSTS=gongzhi.example \
+	  DJANGO_SETTINGS_MODULE=gongzhi.config.production $(BIN)/gongzhi check --deploy --fail-level WARNING
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+messages: $(STAMP)
+	cd src/gongzhi && ../../$(BIN)/gongzhi makemessages -l en --no-obsolete --ignore 'migrations/*'
+	cd src/gongzhi && ../../$(BIN)/gongzhi compilemessages -l en
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_pages.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var/static
