@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.places",
     "gongzhi.elevators",
+    "gongzhi.demo",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# `gongzhi demo` (DEBUG): whitenoise serves assets straight from the finders, no collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

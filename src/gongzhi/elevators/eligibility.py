@@ -44,8 +44,8 @@ ASSESSMENT_ROUTINE_REPAIR = "routine_repair"
 QUALIFYING_ASSESSMENTS = frozenset({ASSESSMENT_RENEW, ASSESSMENT_MODIFY})
 
 # Results of a periodic inspection (TSG T7001): 合格, 复检合格 (passed after rectification), 不合格.
-INSPECTION_PASS = "pass"
-INSPECTION_PASS_AFTER_FIX = "pass_after_fix"
+INSPECTION_PASS = "pass"  # noqa: S105 - an inspection result, not a password
+INSPECTION_PASS_AFTER_FIX = "pass_after_fix"  # noqa: S105
 INSPECTION_FAIL = "fail"
 
 
@@ -122,7 +122,7 @@ class Eligibility:
 def classify(
     commissioned_on: dt.date,
     reference: dt.date,
-    rule: TierRule = TierRule(),  # noqa: B008 - immutable
+    rule: TierRule = TierRule(),
     latest_assessment: str | None = None,
 ) -> Eligibility:
     """Tier of one elevator on `reference` under `rule` (see the module docstring)."""
@@ -185,7 +185,7 @@ def priority_score(
     entrapments_12m: int,
     last_inspection: str | None,
     households: int,
-    weights: ScoreWeights = ScoreWeights(),  # noqa: B008 - immutable
+    weights: ScoreWeights = ScoreWeights(),
 ) -> Score:
     """The priority score and its factors. Rounded half up to 0.1 point."""
     if last_inspection == INSPECTION_FAIL:
@@ -194,7 +194,7 @@ def priority_score(
         inspection_weight = weights.inspection_pass_after_fix
     else:
         inspection_weight = Decimal(0)
-    factors = (
+    raw = (
         Factor("age", str(age), weights.per_year, weights.per_year * age),
         Factor("faults", str(faults_12m), weights.per_fault, weights.per_fault * faults_12m),
         Factor("entrapments", str(entrapments_12m), weights.per_entrapment, weights.per_entrapment * entrapments_12m),
@@ -202,7 +202,7 @@ def priority_score(
         Factor("households", str(households), weights.per_household, weights.per_household * households),
     )
     factors = tuple(
-        Factor(f.key, f.value, f.weight, f.points.quantize(POINTS, rounding=ROUND_HALF_UP)) for f in factors
+        Factor(f.key, f.value, f.weight, f.points.quantize(POINTS, rounding=ROUND_HALF_UP)) for f in raw
     )
     total = sum((f.points for f in factors), Decimal(0)).quantize(POINTS, rounding=ROUND_HALF_UP)
     return Score(total, factors)

@@ -26,7 +26,11 @@ class Elevator(models.Model):
     model = models.CharField(_("型号"), max_length=64, blank=True)
     rated_load_kg = models.PositiveIntegerField(_("额定载重量(kg)"), null=True, blank=True)
     rated_speed_mps = models.DecimalField(
-        _("额定速度(m/s)"), max_digits=4, decimal_places=2, null=True, blank=True,
+        _("额定速度(m/s)"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     stops = models.PositiveSmallIntegerField(_("层站数"), null=True, blank=True)
@@ -64,7 +68,10 @@ class FaultRecord(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=FaultKind.choices)
     people_trapped = models.PositiveSmallIntegerField(_("被困人数"), default=0)
     hours_out_of_service = models.DecimalField(
-        _("停梯时长(小时)"), max_digits=7, decimal_places=2, default=Decimal(0),
+        _("停梯时长(小时)"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(0),
         validators=[MinValueValidator(Decimal(0))],
     )
 

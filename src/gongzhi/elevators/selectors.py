@@ -222,9 +222,11 @@ def dashboard(user: Any, reference: dt.date | None = None, rule: elig.TierRule |
         .annotate(n=Count("id"))
         .values_list("elevator__entrance__building__estate_id", "n")
     )
-    by_assessment_by_estate: Counter[int] = Counter(
-        Elevator.objects.filter(id__in=by_assessment).values_list("entrance__building__estate_id", flat=True)
-    ) if by_assessment else Counter()
+    by_assessment_by_estate: Counter[int] = (
+        Counter(Elevator.objects.filter(id__in=by_assessment).values_list("entrance__building__estate_id", flat=True))
+        if by_assessment
+        else Counter()
+    )
     estates: list[EstateRow] = []
     for row in rows:
         extra = by_assessment_by_estate.get(row["estate_id"], 0)
@@ -242,8 +244,8 @@ def dashboard(user: Any, reference: dt.date | None = None, rule: elig.TierRule |
             )
         )
     histogram: Counter[int] = Counter()
-    for commissioned_on, n in elevators.values("commissioned_on").annotate(n=Count("id")).values_list(
-        "commissioned_on", "n"
+    for commissioned_on, n in (
+        elevators.values("commissioned_on").annotate(n=Count("id")).values_list("commissioned_on", "n")
     ):
         histogram[elig.age_years(commissioned_on, reference)] += n
     fault_rows = FaultRecord.objects.filter(elevator__in=elevators, occurred_at__gte=start, occurred_at__lt=end)
@@ -313,6 +315,4 @@ def campaign_entries(
         )
     if min_score is not None:
         qs = qs.filter(score__gte=min_score)
-    return qs.select_related(
-        "elevator__entrance__building__estate__community"
-    ).order_by("rank")
+    return qs.select_related("elevator__entrance__building__estate__community").order_by("rank")

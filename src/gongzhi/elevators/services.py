@@ -53,7 +53,7 @@ def campaign_open(
         raise DomainError(_("请填写行动名称。"), code="name_required")
     if deadline < reference_date:
         raise DomainError(_("截止日期不能早于基准日期。"), code="deadline_before_reference")
-    if not 1 <= eligible_years <= priority_years <= 100:  # noqa: PLR2004 - a sanity bound on years
+    if not 1 <= eligible_years <= priority_years <= 100:
         raise DomainError(_("年限须满足 1 ≤ 符合条件年限 ≤ 优先年限 ≤ 100。"), code="bad_years")
     try:
         clean_weights = elig.ScoreWeights.from_dict(weights).as_dict()
@@ -75,8 +75,12 @@ def campaign_open(
         raise DomainError(_validation_message(exc), code="invalid") from exc
     campaign.save()
     audit_record(
-        actor=actor, action="campaign_open", object_type="campaign", object_id=campaign.pk,
-        summary=campaign.name, after=snapshot(campaign),
+        actor=actor,
+        action="campaign_open",
+        object_type="campaign",
+        object_id=campaign.pk,
+        summary=campaign.name,
+        after=snapshot(campaign),
     )
     campaign_rank(actor=actor, campaign=campaign)
     return campaign
@@ -140,7 +144,10 @@ def campaign_rank(*, actor: Any, campaign: Campaign, progress: Progress | None =
     campaign.save(update_fields=["ranked_at"])
     qualifying = sum(1 for r, *_ in ranked if r.eligibility.qualifies)
     audit_record(
-        actor=actor, action="campaign_rank", object_type="campaign", object_id=campaign.pk,
+        actor=actor,
+        action="campaign_rank",
+        object_type="campaign",
+        object_id=campaign.pk,
         summary=f"{len(entries)} ranked, {qualifying} qualifying",
         after={"ranked": len(entries), "qualifying": qualifying, "weights": campaign.weights},
     )

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
-from gongzhi.places.models import Entrance, Role, RoleAssignment
+from gongzhi.places.models import Entrance, Ownership, Role, RoleAssignment
 
 
 class Action(StrEnum):
@@ -31,9 +31,7 @@ _READ = {Action.VIEW_REGISTRY, Action.VIEW_CAMPAIGN}
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.SUBDISTRICT_STAFF: frozenset(Action),
-    Role.COMMUNITY_STAFF: frozenset(
-        {*_READ, Action.VIEW_OWNERS, Action.CHANGE_REGISTRY, Action.RECORD_FAULTS}
-    ),
+    Role.COMMUNITY_STAFF: frozenset({*_READ, Action.VIEW_OWNERS, Action.CHANGE_REGISTRY, Action.RECORD_FAULTS}),
     Role.OWNERS_COMMITTEE: frozenset({*_READ, Action.VIEW_OWNERS}),
     Role.PROPERTY_MANAGER: frozenset({*_READ, Action.VIEW_OWNERS, Action.RECORD_FAULTS}),
     Role.OWNER: frozenset({*_READ, Action.VIEW_OWNERS}),
@@ -72,6 +70,7 @@ class UserAccess:
     superuser: bool
     _grants: dict[Action, Grants] = field(default_factory=dict)
     _owner_entrances: set[int] | None = None
+    _subdistricts: dict[Action, set[int] | None] = field(default_factory=dict)
 
     def grants(self, action: Action) -> Grants:
         if action not in self._grants:
@@ -107,6 +106,12 @@ class UserAccess:
             )
         return self._owner_entrances
 
+    def subdistricts(self, action: Action) -> set[int] | None:
+        """Subdistricts in which the user holds any grant for `action`, at any level (None: all)."""
+        if action not in self._subdistricts:
+            self._subdistricts[action] = _subdistricts_of(self, action)
+        return self._subdistricts[action]
+
     @property
     def roles(self) -> set[str]:
         return {a.role for a in self.assignments}
@@ -121,11 +126,11 @@ def user_access(user: AbstractBaseUser | AnonymousUser | Any) -> UserAccess:
         access = UserAccess(assignments=[], superuser=False)
     else:
         access = UserAccess(
-            assignments=list(RoleAssignment.objects.filter(user_id=user.pk)),
+            assignments=list(RoleAssignment.objects.filter(user_id=user.pk or 0)),
             superuser=bool(getattr(user, "is_superuser", False)),
         )
     if getattr(user, "pk", None) is not None:
-        user._gongzhi_access = access
+        setattr(user, "_gongzhi_access", access)  # noqa: B010 - a per-request cache on the user object
     return access
 
 
@@ -141,6 +146,11 @@ class Chain:
     apartment_id: int | None = None
 
 
+# Actions on a subdistrict-wide object (a campaign) that a grant lower down also allows:
+# community staff see their subdistrict's campaign, restricted to their community's rows.
+LOOK_UP_ACTIONS = frozenset({Action.VIEW_CAMPAIGN})
+
+
 def allowed(user: Any, action: Action, chain: Chain) -> bool:
     """May `user` perform `action` on an object located at `chain`?"""
     access = user_access(user)
@@ -149,6 +159,9 @@ def allowed(user: Any, action: Action, chain: Chain) -> bool:
         return True
     if chain.district_id in g.district_ids or chain.subdistrict_id in g.subdistrict_ids:
         return True
+    if chain.community_id is None and action in LOOK_UP_ACTIONS:
+        visible = access.subdistricts(action)
+        return visible is None or chain.subdistrict_id in visible
     if chain.community_id is not None and chain.community_id in g.community_ids:
         return True
     if chain.estate_id is not None and chain.estate_id in g.estate_ids:
@@ -162,23 +175,20 @@ def _owner_allowed(access: UserAccess, action: Action, chain: Chain) -> bool:
     entrances = access.owner_entrance_ids()
     if not entrances:
         return False
-    if chain.apartment_id is not None:
+    if chain.apartment_id is not None and action is Action.VIEW_OWNERS:
         # An owner sees owners' details of their own apartments only.
-        if action is Action.VIEW_OWNERS:
-            owner_ids = {a.owner_id for a in access.assignments if a.owner_id}
-            from gongzhi.places.models import Ownership
-
-            return Ownership.objects.filter(apartment_id=chain.apartment_id, owner_id__in=owner_ids).exists()
+        owner_ids = {a.owner_id for a in access.assignments if a.owner_id}
+        return Ownership.objects.filter(apartment_id=chain.apartment_id, owner_id__in=owner_ids).exists()
     if chain.entrance_ids is not None:
         return bool(entrances & chain.entrance_ids)
     if chain.estate_id is None:  # a subdistrict-level object such as a campaign
-        return Entrance.objects.filter(id__in=entrances, building__estate__community__subdistrict_id=chain.subdistrict_id).exists()
+        return Entrance.objects.filter(
+            id__in=entrances, building__estate__community__subdistrict_id=chain.subdistrict_id
+        ).exists()
     return Entrance.objects.filter(id__in=entrances, building__estate_id=chain.estate_id).exists()
 
 
-def estate_q(
-    user: Any, action: Action, to_estate: str, owner_q: Callable[[set[int], set[int]], Q] | None
-) -> Q | None:
+def estate_q(user: Any, action: Action, to_estate: str, owner_q: Callable[[set[int], set[int]], Q] | None) -> Q | None:
     """A filter for a queryset whose model reaches Estate by `to_estate` ("" for Estate
     itself). `owner_q(entrance_ids, owner_ids)` gives the part an owner may see (None: nothing).
     Returns None when the user may act everywhere, and Q(pk__in=[]) when nowhere."""
@@ -203,9 +213,12 @@ def estate_q(
 
 def subdistrict_ids_visible(user: Any, action: Action) -> Iterable[int] | None:
     """Subdistricts in which the user has any grant for `action` (None: all)."""
+    return user_access(user).subdistricts(action)
+
+
+def _subdistricts_of(access: UserAccess, action: Action) -> set[int] | None:
     from gongzhi.places.models import Community, Estate, Subdistrict
 
-    access = user_access(user)
     g = access.grants(action)
     if g.everything:
         return None

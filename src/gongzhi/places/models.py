@@ -124,7 +124,9 @@ class Apartment(models.Model):
         _("建筑面积(m²)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     developer_held = models.BooleanField(_("建设单位持有"), default=False)
-    owners = models.ManyToManyField("Owner", through="Ownership", related_name="apartments")
+    owners: models.ManyToManyField[Owner, Ownership] = models.ManyToManyField(
+        "Owner", through="Ownership", related_name="apartments"
+    )
 
     class Meta:
         verbose_name = _("房屋")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
+from rules.permissions import add_perm
+from rules.predicates import predicate
 
 from gongzhi.places.access import Action, Chain, allowed
 from gongzhi.places.models import Apartment, Building, Entrance, Estate, Subdistrict
@@ -44,7 +45,7 @@ def chain_of(obj: Any) -> Chain | None:
 
 
 def _predicate(action: Action) -> Any:
-    @rules.predicate(name=f"can_{action.value}")
+    @predicate(name=f"can_{action.value}")  # type: ignore[untyped-decorator,no-untyped-call]
     def check(user: Any, obj: Any = None) -> bool:
         if obj is None:
             return False
@@ -57,4 +58,4 @@ def _predicate(action: Action) -> Any:
 PREDICATES = {action: _predicate(action) for action in Action}
 
 for _action, _pred in PREDICATES.items():
-    rules.add_perm(f"places.{_action.value}", _pred)
+    add_perm(f"places.{_action.value}", _pred)  # type: ignore[no-untyped-call]

@@ -60,7 +60,9 @@ def get_or_404(qs: QuerySet[Any], **lookup: Any) -> Any:
 def chain_of_estate(estate: Estate) -> Chain:
     """Needs estate.community.subdistrict loaded (select_related) to avoid queries."""
     sub = estate.community.subdistrict
-    return Chain(district_id=sub.district_id, subdistrict_id=sub.id, community_id=estate.community_id, estate_id=estate.id)
+    return Chain(
+        district_id=sub.district_id, subdistrict_id=sub.id, community_id=estate.community_id, estate_id=estate.id
+    )
 
 
 def chain_of_subdistrict(subdistrict: Subdistrict) -> Chain:
