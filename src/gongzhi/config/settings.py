@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI for /api/docs from its own static files (no CDN)
     "gongzhi.core",
     "gongzhi.places",
     "gongzhi.elevators",

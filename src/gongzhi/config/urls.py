@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from gongzhi.config.api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    # Filled in by the web and API modules:
-    # path("", include("gongzhi.core.urls")),          login, logout, home (dashboard)
-    # path("", include("gongzhi.places.urls")),        estate / building / entrance pages
-    # path("", include("gongzhi.elevators.urls")),     elevator, campaign, registry import pages
-    # path("api/", gongzhi.config.api.api.urls),       the JSON API
+    path("", include("gongzhi.core.urls")),  # login, logout, home (dashboard)
+    path("", include("gongzhi.places.urls")),  # estate / building / entrance pages
+    path("", include("gongzhi.elevators.urls")),  # elevator and campaign pages
+    path("api/", api.urls),  # the JSON API (gongzhi.config.api); docs at /api/docs
+    path("", include("gongzhi.elevators.urls_import")),  # registry import pages
 ]

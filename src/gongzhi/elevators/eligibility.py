@@ -201,9 +201,7 @@ def priority_score(
         Factor("inspection", last_inspection or "", inspection_weight, inspection_weight),
         Factor("households", str(households), weights.per_household, weights.per_household * households),
     )
-    factors = tuple(
-        Factor(f.key, f.value, f.weight, f.points.quantize(POINTS, rounding=ROUND_HALF_UP)) for f in raw
-    )
+    factors = tuple(Factor(f.key, f.value, f.weight, f.points.quantize(POINTS, rounding=ROUND_HALF_UP)) for f in raw)
     total = sum((f.points for f in factors), Decimal(0)).quantize(POINTS, rounding=ROUND_HALF_UP)
     return Score(total, factors)
 

@@ -1,0 +1,55 @@
+"""`gongzhi load-demo [--json] [--seed N]`: load the Liangzhu sample data once (migrate first)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+
+from gongzhi.demo.liangzhu import DemoSummary, load_liangzhu
+
+
+def unapplied_migrations() -> int:
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def render_summary(summary: DemoSummary) -> str:
+    lines = [
+        ("已载入" if summary.created else "示例数据已存在，未重复载入") + f"：{summary.subdistrict}（示例数据）",
+        f"电梯 {summary.elevators} 台，房屋 {summary.apartments} 户，业主 {summary.owners} 人",
+    ]
+    lines += [
+        f"  {e.community} / {e.name}：{e.buildings} 幢，{e.entrances} 个单元，"
+        f"{e.elevators} 台电梯，{e.apartments} 户，{e.owners} 位业主"
+        for e in summary.estates
+    ]
+    if summary.campaign:
+        lines.append(f"更新行动：{summary.campaign}")
+    lines.append("")
+    lines.append("示例账号（仅用于演示，密码相同）：")
+    width = max((len(x.username) for x in summary.logins), default=8)
+    lines.append(f"  {'用户名'.ljust(width)}  密码                 角色")
+    lines += [f"  {x.username.ljust(width)}  {x.password}    {x.role_label}（{x.scope}）" for x in summary.logins]
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = "载入良渚街道示例数据（127 台电梯）。已载入时不重复写入。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出摘要")
+        parser.add_argument("--seed", type=int, default=2024, help="随机种子（默认 2024）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if unapplied_migrations():
+            raise CommandError("数据库尚未迁移：请先运行 gongzhi migrate", returncode=2)
+        summary = load_liangzhu(seed=options["seed"])
+        if options["json"]:
+            self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(render_summary(summary))
