@@ -233,7 +233,10 @@ class CampaignEntry(models.Model):
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["campaign", "elevator"], name="campaign_entry_unique"),
         ]
-        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["campaign", "tier", "rank"])]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["campaign", "rank"], name="campaign_entry_rank"),
+            models.Index(fields=["campaign", "tier", "rank"], name="campaign_entry_tier_rank"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}#{self.rank} {self.elevator_id}"

@@ -216,12 +216,38 @@ def dashboard(user: Any, reference: dt.date | None = None, rule: elig.TierRule |
         )
         .order_by("estate_name")
     )
-    faults_by_estate = dict(
+    # All fault figures in ONE grouped query: per estate, the total, the entrapments and one
+    # conditional count per local calendar month (boundaries computed here, not per row).
+    months = _months_back(reference, 12)
+    tz = timezone.get_current_timezone()
+    month_bounds: list[tuple[str, dt.datetime, dt.datetime]] = []
+    for m in months:
+        year, month = int(m[:4]), int(m[5:])
+        m_start = dt.datetime(year, month, 1, tzinfo=tz)
+        m_end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+        month_bounds.append((m, max(m_start, start), min(m_end, end)))
+    month_counts = {
+        f"m{i}": Count("id", filter=Q(occurred_at__gte=lo, occurred_at__lt=hi))
+        for i, (_m, lo, hi) in enumerate(month_bounds)
+    }
+    fault_estates = (
         FaultRecord.objects.filter(elevator__in=elevators, occurred_at__gte=start, occurred_at__lt=end)
         .values("elevator__entrance__building__estate_id")
-        .annotate(n=Count("id"))
-        .values_list("elevator__entrance__building__estate_id", "n")
+        .annotate(
+            n=Count("id"),
+            trapped=Count("id", filter=Q(people_trapped__gt=0) | Q(kind=FaultKind.ENTRAPMENT)),
+            **month_counts,
+        )
     )
+    faults_by_estate: dict[int, int] = {}
+    faults_total = {"n": 0, "trapped": 0}
+    by_month: dict[str, int] = defaultdict(int)
+    for frow in fault_estates:
+        faults_by_estate[frow["elevator__entrance__building__estate_id"]] = frow["n"]
+        faults_total["n"] += frow["n"]
+        faults_total["trapped"] += frow["trapped"]
+        for i, (m, _lo, _hi) in enumerate(month_bounds):
+            by_month[m] += frow[f"m{i}"]
     by_assessment_by_estate: Counter[int] = (
         Counter(Elevator.objects.filter(id__in=by_assessment).values_list("entrance__building__estate_id", flat=True))
         if by_assessment
@@ -248,15 +274,6 @@ def dashboard(user: Any, reference: dt.date | None = None, rule: elig.TierRule |
         elevators.values("commissioned_on").annotate(n=Count("id")).values_list("commissioned_on", "n")
     ):
         histogram[elig.age_years(commissioned_on, reference)] += n
-    fault_rows = FaultRecord.objects.filter(elevator__in=elevators, occurred_at__gte=start, occurred_at__lt=end)
-    faults_total = fault_rows.aggregate(
-        n=Count("id"), trapped=Count("id", filter=Q(people_trapped__gt=0) | Q(kind=FaultKind.ENTRAPMENT))
-    )
-    by_month: dict[str, int] = defaultdict(int)
-    tz = timezone.get_current_timezone()
-    for occurred_at in fault_rows.values_list("occurred_at", flat=True).iterator(chunk_size=5000):
-        by_month[occurred_at.astimezone(tz).strftime("%Y-%m")] += 1
-    months = _months_back(reference, 12)
     total = sum(r.elevators for r in estates)
     tiers = {
         elig.Tier.PRIORITY.value: sum(r.priority for r in estates),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import NotFoundError
 from gongzhi.places.access import Action, Chain, estate_q
@@ -53,7 +54,7 @@ def access_apartments(user: Any, action: Action = Action.VIEW_REGISTRY) -> Query
 def get_or_404(qs: QuerySet[Any], **lookup: Any) -> Any:
     obj = qs.filter(**lookup).first()
     if obj is None:
-        raise NotFoundError("未找到，或您无权查看。")
+        raise NotFoundError(_("未找到，或您无权查看。"))
     return obj
 
 

@@ -9,185 +9,337 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0001_initial'),
+        ("places", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=128, verbose_name='名称')),
-                ('reference_date', models.DateField(verbose_name='基准日期')),
-                ('deadline', models.DateField(verbose_name='截止日期')),
-                ('eligible_years', models.PositiveSmallIntegerField(default=15, verbose_name='符合条件年限')),
-                ('priority_years', models.PositiveSmallIntegerField(default=20, verbose_name='优先年限')),
-                ('weights', models.JSONField(blank=True, default=dict, verbose_name='优先分权重')),
-                ('status', models.CharField(choices=[('open', '进行中'), ('closed', '已结束')], default='open', max_length=8, verbose_name='状态')),
-                ('ranked_at', models.DateTimeField(blank=True, null=True, verbose_name='排序时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subdistrict', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='places.subdistrict')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=128, verbose_name="名称")),
+                ("reference_date", models.DateField(verbose_name="基准日期")),
+                ("deadline", models.DateField(verbose_name="截止日期")),
+                ("eligible_years", models.PositiveSmallIntegerField(default=15, verbose_name="符合条件年限")),
+                ("priority_years", models.PositiveSmallIntegerField(default=20, verbose_name="优先年限")),
+                ("weights", models.JSONField(blank=True, default=dict, verbose_name="优先分权重")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "进行中"), ("closed", "已结束")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("ranked_at", models.DateTimeField(blank=True, null=True, verbose_name="排序时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subdistrict",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="campaigns", to="places.subdistrict"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '更新行动',
-                'verbose_name_plural': '更新行动',
-                'ordering': ['-reference_date', '-id'],
+                "verbose_name": "更新行动",
+                "verbose_name_plural": "更新行动",
+                "ordering": ["-reference_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Elevator',
+            name="Elevator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('device_code', models.CharField(max_length=32, unique=True, verbose_name='设备代码')),
-                ('registration_number', models.CharField(blank=True, max_length=64, verbose_name='使用登记证编号')),
-                ('commissioned_on', models.DateField(db_index=True, verbose_name='投用日期')),
-                ('maker', models.CharField(blank=True, max_length=128, verbose_name='制造单位')),
-                ('model', models.CharField(blank=True, max_length=64, verbose_name='型号')),
-                ('rated_load_kg', models.PositiveIntegerField(blank=True, null=True, verbose_name='额定载重量(kg)')),
-                ('rated_speed_mps', models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='额定速度(m/s)')),
-                ('stops', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='层站数')),
-                ('maintenance_company', models.CharField(blank=True, max_length=128, verbose_name='维保单位')),
-                ('entrance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='elevators', to='places.entrance')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("device_code", models.CharField(max_length=32, unique=True, verbose_name="设备代码")),
+                ("registration_number", models.CharField(blank=True, max_length=64, verbose_name="使用登记证编号")),
+                ("commissioned_on", models.DateField(db_index=True, verbose_name="投用日期")),
+                ("maker", models.CharField(blank=True, max_length=128, verbose_name="制造单位")),
+                ("model", models.CharField(blank=True, max_length=64, verbose_name="型号")),
+                ("rated_load_kg", models.PositiveIntegerField(blank=True, null=True, verbose_name="额定载重量(kg)")),
+                (
+                    "rated_speed_mps",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=4,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="额定速度(m/s)",
+                    ),
+                ),
+                ("stops", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="层站数")),
+                ("maintenance_company", models.CharField(blank=True, max_length=128, verbose_name="维保单位")),
+                (
+                    "entrance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="elevators", to="places.entrance"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '电梯',
-                'verbose_name_plural': '电梯',
-                'ordering': ['device_code'],
+                "verbose_name": "电梯",
+                "verbose_name_plural": "电梯",
+                "ordering": ["device_code"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignEntry',
+            name="CampaignEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveIntegerField(verbose_name='排名')),
-                ('age_years', models.PositiveSmallIntegerField(verbose_name='梯龄(年)')),
-                ('tier', models.CharField(choices=[('priority', '优先'), ('eligible', '符合条件'), ('not_eligible', '暂不符合')], max_length=16, verbose_name='等级')),
-                ('by_assessment', models.BooleanField(default=False, verbose_name='经安全评估认定')),
-                ('score', models.DecimalField(decimal_places=1, max_digits=8, verbose_name='优先分')),
-                ('faults_12m', models.PositiveIntegerField(verbose_name='近12个月故障')),
-                ('entrapments_12m', models.PositiveIntegerField(verbose_name='近12个月困人')),
-                ('households', models.PositiveIntegerField(verbose_name='服务户数')),
-                ('factors', models.JSONField(default=list, verbose_name='得分构成')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='elevators.campaign')),
-                ('elevator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaign_entries', to='elevators.elevator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rank", models.PositiveIntegerField(verbose_name="排名")),
+                ("age_years", models.PositiveSmallIntegerField(verbose_name="梯龄(年)")),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[("priority", "优先"), ("eligible", "符合条件"), ("not_eligible", "暂不符合")],
+                        max_length=16,
+                        verbose_name="等级",
+                    ),
+                ),
+                ("by_assessment", models.BooleanField(default=False, verbose_name="经安全评估认定")),
+                ("score", models.DecimalField(decimal_places=1, max_digits=8, verbose_name="优先分")),
+                ("faults_12m", models.PositiveIntegerField(verbose_name="近12个月故障")),
+                ("entrapments_12m", models.PositiveIntegerField(verbose_name="近12个月困人")),
+                ("households", models.PositiveIntegerField(verbose_name="服务户数")),
+                ("factors", models.JSONField(default=list, verbose_name="得分构成")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entries", to="elevators.campaign"
+                    ),
+                ),
+                (
+                    "elevator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="campaign_entries",
+                        to="elevators.elevator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行动电梯',
-                'verbose_name_plural': '行动电梯',
-                'ordering': ['campaign_id', 'rank'],
+                "verbose_name": "行动电梯",
+                "verbose_name_plural": "行动电梯",
+                "ordering": ["campaign_id", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='FaultRecord',
+            name="FaultRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(verbose_name='发生时间')),
-                ('kind', models.CharField(choices=[('entrapment', '困人'), ('door', '门系统故障'), ('stoppage', '停梯'), ('levelling', '平层不准'), ('control', '控制系统故障'), ('other', '其他')], max_length=16, verbose_name='类型')),
-                ('people_trapped', models.PositiveSmallIntegerField(default=0, verbose_name='被困人数')),
-                ('hours_out_of_service', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=7, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='停梯时长(小时)')),
-                ('elevator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faults', to='elevators.elevator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(verbose_name="发生时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("entrapment", "困人"),
+                            ("door", "门系统故障"),
+                            ("stoppage", "停梯"),
+                            ("levelling", "平层不准"),
+                            ("control", "控制系统故障"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("people_trapped", models.PositiveSmallIntegerField(default=0, verbose_name="被困人数")),
+                (
+                    "hours_out_of_service",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=7,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="停梯时长(小时)",
+                    ),
+                ),
+                (
+                    "elevator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="faults", to="elevators.elevator"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '故障记录',
-                'verbose_name_plural': '故障记录',
-                'ordering': ['-occurred_at'],
+                "verbose_name": "故障记录",
+                "verbose_name_plural": "故障记录",
+                "ordering": ["-occurred_at"],
             },
         ),
         migrations.CreateModel(
-            name='InspectionRecord',
+            name="InspectionRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('inspected_on', models.DateField(verbose_name='检验日期')),
-                ('result', models.CharField(choices=[('pass', '合格'), ('pass_after_fix', '复检合格'), ('fail', '不合格')], max_length=16, verbose_name='结论')),
-                ('inspector', models.CharField(blank=True, max_length=128, verbose_name='检验机构')),
-                ('elevator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inspections', to='elevators.elevator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("inspected_on", models.DateField(verbose_name="检验日期")),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("pass", "合格"), ("pass_after_fix", "复检合格"), ("fail", "不合格")],
+                        max_length=16,
+                        verbose_name="结论",
+                    ),
+                ),
+                ("inspector", models.CharField(blank=True, max_length=128, verbose_name="检验机构")),
+                (
+                    "elevator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="inspections", to="elevators.elevator"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '定期检验',
-                'verbose_name_plural': '定期检验',
-                'ordering': ['-inspected_on'],
+                "verbose_name": "定期检验",
+                "verbose_name_plural": "定期检验",
+                "ordering": ["-inspected_on"],
             },
         ),
         migrations.CreateModel(
-            name='RegistryImport',
+            name="RegistryImport",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('file_name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('file_path', models.CharField(max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '导入中'), ('done', '已完成'), ('refused', '已拒绝'), ('failed', '出错')], default='queued', max_length=8, verbose_name='状态')),
-                ('phase', models.CharField(blank=True, max_length=32, verbose_name='阶段')),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subdistrict', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='places.subdistrict')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("file_name", models.CharField(max_length=255, verbose_name="文件名")),
+                ("file_path", models.CharField(max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "导入中"),
+                            ("done", "已完成"),
+                            ("refused", "已拒绝"),
+                            ("failed", "出错"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("phase", models.CharField(blank=True, max_length=32, verbose_name="阶段")),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("problems", models.JSONField(blank=True, default=list)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subdistrict",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="places.subdistrict",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '登记册导入',
-                'verbose_name_plural': '登记册导入',
-                'ordering': ['-created_at'],
+                "verbose_name": "登记册导入",
+                "verbose_name_plural": "登记册导入",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SafetyAssessment',
+            name="SafetyAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assessed_on', models.DateField(verbose_name='评估日期')),
-                ('assessor', models.CharField(max_length=128, verbose_name='评估机构')),
-                ('grade', models.CharField(blank=True, max_length=16, verbose_name='风险等级')),
-                ('conclusion', models.CharField(choices=[('renew', '更新'), ('modify', '改造'), ('major_repair', '重大修理'), ('routine_repair', '一般修理')], max_length=16, verbose_name='评估结论')),
-                ('elevator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='elevators.elevator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("assessed_on", models.DateField(verbose_name="评估日期")),
+                ("assessor", models.CharField(max_length=128, verbose_name="评估机构")),
+                ("grade", models.CharField(blank=True, max_length=16, verbose_name="风险等级")),
+                (
+                    "conclusion",
+                    models.CharField(
+                        choices=[
+                            ("renew", "更新"),
+                            ("modify", "改造"),
+                            ("major_repair", "重大修理"),
+                            ("routine_repair", "一般修理"),
+                        ],
+                        max_length=16,
+                        verbose_name="评估结论",
+                    ),
+                ),
+                (
+                    "elevator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assessments", to="elevators.elevator"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '安全评估',
-                'verbose_name_plural': '安全评估',
-                'ordering': ['-assessed_on'],
+                "verbose_name": "安全评估",
+                "verbose_name_plural": "安全评估",
+                "ordering": ["-assessed_on"],
             },
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('eligible_years__gte', 1), ('priority_years__gte', models.F('eligible_years'))), name='campaign_years_ordered'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("eligible_years__gte", 1), ("priority_years__gte", models.F("eligible_years"))),
+                name="campaign_years_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('reference_date'))), name='campaign_deadline_after_reference'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deadline__gte", models.F("reference_date"))),
+                name="campaign_deadline_after_reference",
+            ),
         ),
         migrations.AddIndex(
-            model_name='campaignentry',
-            index=models.Index(fields=['campaign', 'tier', 'rank'], name='elevators_c_campaig_7ce959_idx'),
+            model_name="campaignentry",
+            index=models.Index(fields=["campaign", "tier", "rank"], name="elevators_c_campaig_7ce959_idx"),
         ),
         migrations.AddConstraint(
-            model_name='campaignentry',
-            constraint=models.UniqueConstraint(fields=('campaign', 'elevator'), name='campaign_entry_unique'),
+            model_name="campaignentry",
+            constraint=models.UniqueConstraint(fields=("campaign", "elevator"), name="campaign_entry_unique"),
         ),
         migrations.AddIndex(
-            model_name='faultrecord',
-            index=models.Index(fields=['elevator', 'occurred_at'], name='elevators_f_elevato_ca2a8e_idx'),
+            model_name="faultrecord",
+            index=models.Index(fields=["elevator", "occurred_at"], name="elevators_f_elevato_ca2a8e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='faultrecord',
-            constraint=models.UniqueConstraint(fields=('elevator', 'occurred_at', 'kind'), name='fault_unique_event'),
+            model_name="faultrecord",
+            constraint=models.UniqueConstraint(fields=("elevator", "occurred_at", "kind"), name="fault_unique_event"),
         ),
         migrations.AddConstraint(
-            model_name='faultrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('hours_out_of_service__gte', 0)), name='fault_hours_non_negative'),
+            model_name="faultrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours_out_of_service__gte", 0)), name="fault_hours_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionrecord',
-            constraint=models.UniqueConstraint(fields=('elevator', 'inspected_on'), name='inspection_unique_day'),
+            model_name="inspectionrecord",
+            constraint=models.UniqueConstraint(fields=("elevator", "inspected_on"), name="inspection_unique_day"),
         ),
         migrations.AddConstraint(
-            model_name='safetyassessment',
-            constraint=models.UniqueConstraint(fields=('elevator', 'assessed_on'), name='assessment_unique_day'),
+            model_name="safetyassessment",
+            constraint=models.UniqueConstraint(fields=("elevator", "assessed_on"), name="assessment_unique_day"),
         ),
     ]
