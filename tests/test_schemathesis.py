@@ -20,7 +20,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -46,8 +48,12 @@ CHECKS = [
 
 
 @pytest.fixture
-def session_cookies(db: Any) -> dict[str, str]:
-    """A small registry in one subdistrict, and a logged-in subdistrict staff member."""
+def session_cookies(transactional_db: Any) -> dict[str, str]:
+    """A small registry in one subdistrict, and a logged-in subdistrict staff member.
+
+    Committed (transactional_db), because the app is called as a WSGI application whose
+    request_finished handler may close the connection; inside a test transaction that would
+    lose the data on PostgreSQL."""
     sub = f.SubdistrictFactory()
     estate = f.EstateFactory(community=f.CommunityFactory(subdistrict=sub), name="亲亲家园")
     entrance = f.EntranceFactory(building=f.BuildingFactory(estate=estate))
@@ -81,4 +87,15 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
 )
 @pytest.mark.django_db
 def test_api_conforms_to_its_schema(case: Any, session_cookies: dict[str, str]) -> None:
+    # The WSGI app is called directly, so its request_finished signal would close the test's
+    # database connection (it is inside a transaction); Django's own test client detaches the
+    # same handler for the same reason.
+    request_finished.disconnect(close_old_connections)
+    try:
+        _call(case, session_cookies)
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+def _call(case: Any, session_cookies: dict[str, str]) -> None:
     case.call_and_validate(cookies=session_cookies, headers={"X-CSRFToken": CSRF}, checks=CHECKS)
