@@ -77,3 +77,72 @@ def personas(db: None) -> World:
         )
         setattr(world, key, campaign)
     return world
+
+
+# --- owners' motions -------------------------------------------------------------------------------
+
+
+@dataclass
+class MotionWorld:
+    """One entrance of 亲亲家园 (inside the personas' scope) with a roll that exercises every
+    headcount rule, and an open motion on it, voting now (opened 8 days ago, closes in 10 days).
+
+    Apartments (area m²): 101 Ms Wang 80.00 and 102 Ms Wang 60.00 (one buyer of two: one head);
+    201 Mr Li & Ms Zhao (co-owners) 90.00; 202 Mr Chen 100.00; 301 and 302 developer-held 70.00
+    each (the developer: one head); 401 no owner on record 50.00. Totals 520.00 m², 5 heads.
+    Voters by sheet number: 1 Wang, 2 Li & Zhao, 3 Chen, 4 developer, 5 (no owner)."""
+
+    world: World
+    motion: Any
+    voters: dict[str, Any]
+    staff: Any
+    staff2: Any
+    now: dt.datetime
+
+
+@pytest.fixture
+def motion_world(personas: World) -> MotionWorld:
+    from django.utils import timezone
+
+    from gongzhi.motions.models import Voter
+    from gongzhi.motions.services import motion_create, motion_open
+    from gongzhi.places.models import OwnerKind
+
+    inside = personas.inside
+    entrance = f.EntranceFactory(building=inside["building"], name="2单元")
+    wang = f.OwnerFactory(name="王芳", phone="13800000001")
+    li = f.OwnerFactory(name="李强", phone="13800000002")
+    zhao = f.OwnerFactory(name="赵敏")
+    chen = f.OwnerFactory(name="陈刚", phone="13800000003")
+    developer = f.OwnerFactory(name="某置业有限公司", kind=OwnerKind.DEVELOPER)
+    plan = [
+        ("101", 1, "80.00", [wang], False),
+        ("102", 1, "60.00", [wang], False),
+        ("201", 2, "90.00", [li, zhao], False),
+        ("202", 2, "100.00", [chen], False),
+        ("301", 3, "70.00", [developer], True),
+        ("302", 3, "70.00", [], True),
+        ("401", 4, "50.00", [], False),
+    ]
+    for room, floor, area, owners, dev in plan:
+        apt = f.ApartmentFactory(entrance=entrance, room=room, floor=floor, area=area, developer_held=dev)
+        for owner in owners:
+            f.OwnershipFactory(owner=owner, apartment=apt)
+    staff = personas.users[Role.COMMUNITY_STAFF]
+    staff2 = f.user_with_role(Role.COMMUNITY_STAFF, community=inside["community"])
+    now = timezone.now()
+    opens = now - dt.timedelta(days=1)
+    motion = motion_create(
+        actor=staff,
+        estate=inside["estate"],
+        title="2单元电梯更新",
+        question="是否同意更新2单元电梯？",
+        scope_kind="entrance",
+        scope_entrance=entrance,
+        opens_at=opens,
+        closes_at=opens + dt.timedelta(days=11),
+    )
+    motion = motion_open(actor=staff, motion=motion, now=opens - dt.timedelta(days=7))
+    voters = {v.number: v for v in Voter.objects.filter(motion=motion)}
+    names = {"wang": 1, "li_zhao": 2, "chen": 3, "developer": 4, "nobody": 5}
+    return MotionWorld(personas, motion, {k: voters[n] for k, n in names.items()}, staff, staff2, now)

@@ -145,7 +145,25 @@ TABLE: dict[str, dict[Action, set[str]]] = {
     },
     "nobody": {action: set() for action in Action},
 }
-TABLE[Role.SUPERVISOR] = TABLE[Role.VENDOR]
+TABLE[Role.SUPERVISOR] = {action: set(objects) for action, objects in TABLE[Role.VENDOR].items()}
+
+# Owners' motions: who holds which motion action. Where a role holds one, it holds it over the
+# same objects it may view in the registry (its scope); elsewhere nowhere.
+_MOTION_ACTIONS = {Action.VIEW_MOTION, Action.MANAGE_MOTION, Action.ENTER_BALLOTS, Action.VIEW_VOTERS}
+MOTION_GRANTS: dict[str, set[Action]] = {
+    Role.SUBDISTRICT_STAFF: set(_MOTION_ACTIONS),
+    Role.COMMUNITY_STAFF: set(_MOTION_ACTIONS),
+    Role.OWNERS_COMMITTEE: set(_MOTION_ACTIONS),
+    Role.PROPERTY_MANAGER: {Action.VIEW_MOTION, Action.VIEW_VOTERS},
+    Role.OWNER: {Action.VIEW_MOTION},
+    Role.VENDOR: set(),
+    Role.SUPERVISOR: {Action.VIEW_MOTION, Action.VIEW_VOTERS},
+    Role.DISTRICT_REGULATOR: {Action.VIEW_MOTION},
+    "nobody": set(),
+}
+for _role, _actions in TABLE.items():
+    for _action in _MOTION_ACTIONS:
+        _actions[_action] = set(_actions[Action.VIEW_REGISTRY]) if _action in MOTION_GRANTS[_role] else set()
 # A campaign is checked at its subdistrict: whoever may act on the subdistrict may act on its
 # campaign (and a regulator on every subdistrict of the district).
 for _role, _actions in TABLE.items():

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.places",
     "gongzhi.elevators",
+    "gongzhi.motions",
     "gongzhi.demo",
 ]
 
@@ -167,6 +168,21 @@ TASKS = {
 
 # Salt for the one-way hash of owners' identity numbers (PIPL: store no more than needed).
 OWNER_ID_PEPPER = env_str("GONGZHI_OWNER_ID_PEPPER", "dev-only-pepper")
+
+# Owners' motions: local rules, Hangzhou's as defaults (杭州市物业管理条例, 2021). Art. 19: a regular
+# owners' assembly is announced 15 days ahead, an extraordinary one 7 days ahead; Art. 20: a vote
+# stays open at least 5 and at most 60 days (electronic voting is the norm, paper on request).
+GONGZHI_MOTION_NOTICE_DAYS = {
+    "regular": int(env_str("GONGZHI_MOTION_NOTICE_DAYS_REGULAR", "15")),
+    "extraordinary": int(env_str("GONGZHI_MOTION_NOTICE_DAYS_EXTRAORDINARY", "7")),
+}
+GONGZHI_MOTION_MIN_DAYS = int(env_str("GONGZHI_MOTION_MIN_DAYS", "5"))
+GONGZHI_MOTION_MAX_DAYS = int(env_str("GONGZHI_MOTION_MAX_DAYS", "60"))
+# Who delivers voters' one-time codes: a dotted path to a class with send(phone, message).
+# The console sender (development) prints them; production plugs in its SMS gateway.
+GONGZHI_CODE_SENDER = env_str("GONGZHI_CODE_SENDER", "gongzhi.motions.codes.ConsoleSender")
+# Public address printed in QR codes on paper notices (e.g. https://gongzhi.example); empty: the request's host.
+GONGZHI_PUBLIC_URL = env_str("GONGZHI_PUBLIC_URL", "")
 
 # Marks pages as showing sample data (the Liangzhu demo).
 GONGZHI_DEMO = env_bool("GONGZHI_DEMO", default=False)

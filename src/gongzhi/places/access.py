@@ -25,19 +25,31 @@ class Action(StrEnum):
     RECORD_FAULTS = "record_faults"  # add fault and inspection records
     VIEW_CAMPAIGN = "view_campaign"
     MANAGE_CAMPAIGN = "manage_campaign"  # open, rank, close a campaign
+    VIEW_MOTION = "view_motion"  # a motion, its live tally and result
+    MANAGE_MOTION = "manage_motion"  # create, open, cancel, close a motion; resolve paper mismatches
+    ENTER_BALLOTS = "enter_ballots"  # key paper ballots (double entry) and proxy votes
+    VIEW_VOTERS = "view_voters"  # who has voted, the door-knocking list, per-apartment ballots
 
 
 _READ = {Action.VIEW_REGISTRY, Action.VIEW_CAMPAIGN}
+# Those who run an owners' vote: community staff help the owners' committee convene it.
+_RUN_VOTES = {Action.VIEW_MOTION, Action.MANAGE_MOTION, Action.ENTER_BALLOTS, Action.VIEW_VOTERS}
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.SUBDISTRICT_STAFF: frozenset(Action),
-    Role.COMMUNITY_STAFF: frozenset({*_READ, Action.VIEW_OWNERS, Action.CHANGE_REGISTRY, Action.RECORD_FAULTS}),
-    Role.OWNERS_COMMITTEE: frozenset({*_READ, Action.VIEW_OWNERS}),
-    Role.PROPERTY_MANAGER: frozenset({*_READ, Action.VIEW_OWNERS, Action.RECORD_FAULTS}),
-    Role.OWNER: frozenset({*_READ, Action.VIEW_OWNERS}),
+    Role.COMMUNITY_STAFF: frozenset(
+        {*_READ, *_RUN_VOTES, Action.VIEW_OWNERS, Action.CHANGE_REGISTRY, Action.RECORD_FAULTS}
+    ),
+    Role.OWNERS_COMMITTEE: frozenset({*_READ, *_RUN_VOTES, Action.VIEW_OWNERS}),
+    # The property manager helps deliver notices and knock on doors; it neither runs nor keys votes.
+    Role.PROPERTY_MANAGER: frozenset(
+        {*_READ, Action.VIEW_OWNERS, Action.RECORD_FAULTS, Action.VIEW_MOTION, Action.VIEW_VOTERS}
+    ),
+    Role.OWNER: frozenset({*_READ, Action.VIEW_OWNERS, Action.VIEW_MOTION}),
+    # Vendors have a commercial stake in the outcome: they see no votes.
     Role.VENDOR: frozenset(_READ),
-    Role.SUPERVISOR: frozenset(_READ),
-    Role.DISTRICT_REGULATOR: frozenset(_READ),
+    Role.SUPERVISOR: frozenset({*_READ, Action.VIEW_MOTION, Action.VIEW_VOTERS}),
+    Role.DISTRICT_REGULATOR: frozenset({*_READ, Action.VIEW_MOTION}),
 }
 
 
