@@ -234,3 +234,48 @@ def test_notice_period_and_voting_period(personas):
             opens_at=now + dt.timedelta(days=10),
             closes_at=now + dt.timedelta(days=20),
         )
+
+
+@pytest.mark.parametrize(
+    ("rule", "ok"),
+    [
+        ({"participation": {"area": ">=2/3", "owners": ">=2/3"}, "approval": {"area": ">1/2", "owners": ">1/2"}}, True),
+        ({"participation": {"area": ">2/3", "owners": ">=3/4"}, "approval": {"area": ">=3/4", "owners": ">1/2"}}, True),
+        (
+            {"participation": {"area": ">=1/2", "owners": ">=2/3"}, "approval": {"area": ">1/2", "owners": ">1/2"}},
+            False,
+        ),
+        (
+            {"participation": {"area": ">=2/3", "owners": ">=2/3"}, "approval": {"area": ">=1/2", "owners": ">1/2"}},
+            False,
+        ),
+        (
+            {"participation": {"area": ">=2/3", "owners": ">=2/3"}, "approval": {"area": ">1/2", "owners": ">=1/2"}},
+            False,
+        ),
+        (
+            {"participation": {"area": ">=2/3", "owners": ">=3/5"}, "approval": {"area": ">1/2", "owners": ">1/2"}},
+            False,
+        ),
+    ],
+)
+def test_custom_rules_cannot_go_below_the_civil_code(personas, rule, ok):
+    from django.utils import timezone
+
+    now = timezone.now()
+    kwargs = {
+        "actor": personas.users[Role.COMMUNITY_STAFF],
+        "estate": personas.inside["estate"],
+        "title": "t",
+        "question": "q",
+        "scope_kind": "estate",
+        "rule": rule,
+        "opens_at": now + dt.timedelta(days=10),
+        "closes_at": now + dt.timedelta(days=20),
+    }
+    if ok:
+        assert s.motion_create(**kwargs).rule_preset in {"", "civil-code-ordinary"}
+    else:
+        with pytest.raises(DomainError) as exc:
+            s.motion_create(**kwargs)
+        assert exc.value.code == "rule_below_law"

@@ -18,6 +18,8 @@ from ninja.security import django_auth
 from gongzhi.core.errors import DomainError, ImportRefusedError
 from gongzhi.elevators.api import campaigns_router, public_router
 from gongzhi.elevators.api import router as elevators_router
+from gongzhi.motions.api import router as motions_router
+from gongzhi.motions.api import voter_router
 from gongzhi.places.api import router as places_router
 
 api = NinjaAPI(
@@ -39,6 +41,8 @@ api.add_router("", places_router)
 api.add_router("", elevators_router)
 api.add_router("", campaigns_router)
 api.add_router("", public_router)
+api.add_router("", motions_router)
+api.add_router("", voter_router)
 
 
 @api.exception_handler(DomainError)

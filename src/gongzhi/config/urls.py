@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("gongzhi.core.urls")),  # login, logout, home (dashboard)
     path("", include("gongzhi.places.urls")),  # estate / building / entrance pages
     path("", include("gongzhi.elevators.urls")),  # elevator and campaign pages
+    path("", include("gongzhi.motions.urls")),  # motions: staff pages, voting links, public notices
     path("api/", api.urls),  # the JSON API (gongzhi.config.api); docs at /api/docs
     path("", include("gongzhi.elevators.urls_import")),  # registry import pages
 ]

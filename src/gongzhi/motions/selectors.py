@@ -88,11 +88,7 @@ def door_knocking(motion: Motion, outcome: th.Outcome | None = None, limit: int 
     building, entrance, floor and room, so a walk stays on one staircase."""
     outcome = outcome or motion_tally(motion)
     rule = motion_rule(motion)
-    qs = (
-        Voter.objects.filter(motion=motion, choice="")
-        .prefetch_related("roll_entries")
-        .order_by("-area", "number")
-    )
+    qs = Voter.objects.filter(motion=motion, choice="").prefetch_related("roll_entries").order_by("-area", "number")
     if limit is not None:
         qs = qs[:limit]
     visits = []
@@ -130,9 +126,7 @@ def paper_mismatches(motion: Motion) -> list[Mismatch]:
     for entry in pending:
         by_voter.setdefault(entry.voter_id, []).append(entry)
     return [
-        Mismatch(entries[0].voter, entries)
-        for entries in by_voter.values()
-        if len({e.choice for e in entries}) > 1
+        Mismatch(entries[0].voter, entries) for entries in by_voter.values() if len({e.choice for e in entries}) > 1
     ]
 
 

@@ -83,11 +83,33 @@ def motion_rule(motion: Motion) -> th.VotingRule:
     )
 
 
+def _at_least_as_strict(rule: th.Threshold, floor: th.Threshold) -> bool:
+    """Whether every count meeting `rule` also meets `floor`."""
+    if rule.fraction != floor.fraction:
+        return rule.fraction > floor.fraction
+    return floor.inclusive or not rule.inclusive
+
+
 def _parse_rule(rule: str | dict[str, Any]) -> th.VotingRule:
+    """A preset, or custom thresholds no looser than the ordinary rule of Civil Code Art. 278: the
+    law's thresholds are a floor (a management statute may ask for more, never less), so a looser
+    custom rule would produce a decision a court could set aside (Art. 280)."""
     try:
-        return th.rule_from(rule)
+        parsed = th.rule_from(rule)
     except th.TallyInputError as exc:
         raise DomainError(_("表决规则无效：%(error)s") % {"error": exc}, code="bad_rule") from exc
+    floor = th.PRESETS["civil-code-ordinary"]
+    pairs = (
+        (parsed.participation_area, floor.participation_area),
+        (parsed.participation_owners, floor.participation_owners),
+        (parsed.approval_area, floor.approval_area),
+        (parsed.approval_owners, floor.approval_owners),
+    )
+    if not all(_at_least_as_strict(r, f) for r, f in pairs):
+        raise DomainError(
+            _("自定义规则不能低于《民法典》第二百七十八条的要求（参与 ≥ 2/3，同意 > 1/2）。"), code="rule_below_law"
+        )
+    return parsed
 
 
 @transaction.atomic
@@ -527,9 +549,7 @@ def code_send(*, voter: Voter, now: dt.datetime | None = None) -> None:
     voter = Voter.objects.select_for_update().select_related("motion").get(pk=voter.pk)
     _check_window(voter.motion, now)
     if not voter.phone:
-        raise DomainError(
-            _("登记册中没有您的手机号，无法线上表决。请联系社区领取纸质表决票。"), code="no_phone"
-        )
+        raise DomainError(_("登记册中没有您的手机号，无法线上表决。请联系社区领取纸质表决票。"), code="no_phone")
     recent = list(OneTimeCode.objects.filter(voter=voter, created_at__gt=now - dt.timedelta(hours=1)))
     if any(c.created_at > now - CODE_RESEND_AFTER for c in recent):
         raise DomainError(_("验证码已发送，请 60 秒后再试。"), code="code_too_soon")

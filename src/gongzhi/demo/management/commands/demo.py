@@ -35,8 +35,8 @@ class Command(BaseCommand):
         os.environ["GONGZHI_DEMO"] = "1"
         call_command("migrate", interactive=False, verbosity=0)
         summary = load_liangzhu()
-        self.stdout.write(render_summary(summary))
         url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(render_summary(summary, base_url=url.rstrip("/")))
         self.stdout.write(f"\n网站：{url}（Ctrl-C 停止）\n")
         worker: subprocess.Popen[bytes] | None = None
         if not options["no_worker"]:

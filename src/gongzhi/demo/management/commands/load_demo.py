@@ -18,7 +18,7 @@ def unapplied_migrations() -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-def render_summary(summary: DemoSummary) -> str:
+def render_summary(summary: DemoSummary, base_url: str = "") -> str:
     lines = [
         ("已载入" if summary.created else "示例数据已存在，未重复载入") + f"：{summary.subdistrict}（示例数据）",
         f"电梯 {summary.elevators} 台，房屋 {summary.apartments} 户，业主 {summary.owners} 人",
@@ -35,6 +35,15 @@ def render_summary(summary: DemoSummary) -> str:
     width = max((len(x.username) for x in summary.logins), default=8)
     lines.append(f"  {'用户名'.ljust(width)}  密码                 角色")
     lines += [f"  {x.username.ljust(width)}  {x.password}    {x.role_label}（{x.scope}）" for x in summary.logins]
+    if summary.motions:
+        lines.append("")
+        lines.append("表决事项（示例）：")
+        for m in summary.motions:
+            outcome = "" if m.passed is None else ("（通过）" if m.passed else "（未通过）")
+            lines.append(f"  {m.estate} / {m.title}：{m.status_label}{outcome}")
+    if summary.voting_path:
+        lines.append(f"业主 {summary.voting_username} 的个人表决链接：{base_url}{summary.voting_path}")
+        lines.append("  （点“获取验证码”后，验证码显示在运行网站的控制台中）")
     return "\n".join(lines)
 
 
