@@ -146,3 +146,15 @@ def motion_world(personas: World) -> MotionWorld:
     voters = {v.number: v for v in Voter.objects.filter(motion=motion)}
     names = {"wang": 1, "li_zhao": 2, "chen": 3, "developer": 4, "nobody": 5}
     return MotionWorld(personas, motion, {k: voters[n] for k, n in names.items()}, staff, staff2, now)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In test_demo.py, run the tests that need an empty database before those sharing the loaded
+    demo (a module-scoped fixture kept until the module ends)."""
+    demo_items = [i for i in items if i.nodeid.startswith("tests/test_demo.py")]
+    if not demo_items:
+        return
+    first = items.index(demo_items[0])
+    ordered = sorted(demo_items, key=lambda i: "demo" in getattr(i, "fixturenames", ()))
+    rest = [i for i in items if i not in set(demo_items)]
+    items[:] = rest[:first] + ordered + rest[first:]

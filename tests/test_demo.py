@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Max, Min
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import resolve
 from django.utils import timezone
 from pytest_django.fixtures import Settings
@@ -74,15 +76,27 @@ REFERENCE = dt.date(2024, 9, 1)
 ANCHOR = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Settings, tmp_path: object) -> None:
+@pytest.fixture(autouse=True, scope="module")
+def _media(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The demo's proxy vote stores its authorisation scan: keep it out of var/."""
-    settings.MEDIA_ROOT = tmp_path
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("demo-media"))):
+        yield
+
+
+@pytest.fixture(scope="module")
+def _demo_loaded(django_db_setup: None, django_db_blocker: Any, _media: None) -> Iterator[object]:
+    """The demo loaded once for the module (about 4 s a load), in a transaction rolled back at the
+    end. Tests that need an empty database run before it (conftest orders them first); each test
+    still runs in its own savepoint, so what one test writes does not reach the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        summary = load_liangzhu(today=TODAY)
+        yield summary
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def demo() -> object:
-    return load_liangzhu(today=TODAY)
+def demo(_demo_loaded: object, db: None) -> object:
+    return _demo_loaded
 
 
 def registry_digest() -> str:

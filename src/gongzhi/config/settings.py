@@ -103,6 +103,18 @@ DATABASES = {
         conn_max_age=int(env_str("GONGZHI_CONN_MAX_AGE", "0")),
     )
 }
+_POOL_MAX = int(env_str("GONGZHI_DB_POOL_MAX", "0"))
+if _POOL_MAX and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI each request of a sync view may run on its own thread with its own connection;
+    # persistent connections (CONN_MAX_AGE) then pile up until PostgreSQL refuses new clients.
+    # A pool (psycopg_pool, Django 5.1+) caps them per process. Set GONGZHI_DB_POOL_MAX to about
+    # max_connections / (worker processes + 1) in production.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, _POOL_MAX),
+        "max_size": _POOL_MAX,
+        "timeout": 30,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the task worker writes an import.
     DATABASES["default"].setdefault("OPTIONS", {})

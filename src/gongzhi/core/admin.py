@@ -1,18 +1,39 @@
-"""The audit log in the back office: read-only."""
+"""The audit log in the back office: read-only, with its place in the hash chain."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import AuditEntry
+
+_FIELDS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "summary",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
-    list_display = ("at", "actor", "action", "object_type", "object_id", "summary")
+    list_display = ("seq", "at", "actor", "action", "object_type", "object_id", "summary", "short_hash")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "summary")
+    fields = _FIELDS
+    readonly_fields = _FIELDS
+
+    @admin.display(description=_("哈希"))
+    def short_hash(self, obj: AuditEntry) -> str:
+        return obj.hash[:12]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

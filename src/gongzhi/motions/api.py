@@ -191,8 +191,9 @@ def vote_ballot_get(request: HttpRequest) -> BallotOut:
     "`request_key_reused`, `voting_closed`, `voting_not_open`, `cancelled`.",
 )
 def vote_ballot_post(request: HttpRequest, payload: BallotIn) -> Status[BallotCastOut]:
+    auth = _voter_auth(request)
     result = services.ballot_cast_online(
-        session_token=_voter_auth(request).token, choice=payload.choice, request_key=payload.request_key
+        session_token=auth.token, voter=auth.voter, choice=payload.choice, request_key=payload.request_key
     )
     v = result.version
     body = BallotCastOut(

@@ -505,14 +505,23 @@ def _cast(
 
 
 def ballot_cast_online(
-    *, session_token: str, choice: str, request_key: str, now: dt.datetime | None = None
+    *,
+    session_token: str,
+    choice: str,
+    request_key: str,
+    now: dt.datetime | None = None,
+    voter: Voter | None = None,
 ) -> CastResult:
-    """An owner's own vote through their personal link, after confirming a code (see code_confirm)."""
+    """An owner's own vote through their personal link, after confirming a code (see code_confirm).
+
+    `voter` may be passed when the caller has just resolved the session token itself (the API's
+    bearer authentication), to save the second lookup; it must be the token's voter."""
     now = _now(now)
     for attempt in range(3):
         try:
             with transaction.atomic():
-                voter = voter_for_session(session_token, now=now)
+                if voter is None:
+                    voter = voter_for_session(session_token, now=now)
                 return _cast(voter=voter, choice=choice, channel=Channel.ONLINE, request_key=request_key, now=now)
         except IntegrityError:
             # Two retries of one request racing: the other one recorded it; read it back.
