@@ -12,6 +12,7 @@ from gongzhi.elevators.models import Campaign
 from gongzhi.elevators.services import SYSTEM, campaign_open
 from gongzhi.places.models import Role
 from tests import factories as f
+from tests.browser_support import browser  # noqa: F401 - the fixture, for the browser tests
 
 
 @dataclass

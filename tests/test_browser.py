@@ -6,65 +6,22 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
+from tests.browser_support import assert_fits_the_phone
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to be
 # called from it (live_server's database setup, the demo loader) without this.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 375, "height": 812}
 HEADERS = ["排名", "小区", "地址", "设备代码", "使用登记证编号", "投用日期", "梯龄(年)", "等级", "优先分"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        reason = "Chromium is not installed (apt-get install chromium fonts-noto-cjk)"
-        if os.environ.get("GONGZHI_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        # Skipped only on a developer machine without Debian's chromium package: the test needs a
-        # real browser and cannot stand in for one. CI sets GONGZHI_REQUIRE_BROWSER, so there it fails.
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def assert_fits_the_phone(page: Any) -> None:
-    """No horizontal page scroll at 375 px: wide tables scroll inside their own wrapper."""
-    if os.environ.get("GONGZHI_SCREENSHOTS"):  # a picture of every page, for a human to look at
-        name = page.url.split("//", 1)[1].split("/", 1)[1].strip("/").replace("/", "-") or "home"
-        page.screenshot(path=f"{os.environ['GONGZHI_SCREENSHOTS']}/{name}.png", full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
-    small = page.evaluate(
-        """() => [...document.querySelectorAll('main a[role=button], main button, header button, header a')]
-              .filter(e => e.offsetParent !== null)
-              .map(e => [e.textContent.trim(), e.getBoundingClientRect().height])
-              .filter(([, h]) => h < 40)"""
-    )
-    assert small == [], f"tap targets under 40px on {page.url}: {small}"
 
 
 def test_staff_drills_down_and_downloads_the_workbook(live_server: Any, browser: Any, tmp_path: Path) -> None:
