@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-
+from gongzhi.core.json_command import JsonContractCommand
 from gongzhi.elevators.eligibility import eligibility_report
 
 # Dates are exactly YYYY-MM-DD strings. (date.fromisoformat alone would also take 20240901 or
@@ -67,28 +64,10 @@ def run(text: str) -> dict[str, Any]:
     return dict(eligibility_report(payload))
 
 
-class Command(BaseCommand):
+class Command(JsonContractCommand):
     help = "Tier and age of elevators on a reference date: reads JSON (a file or - for stdin), prints JSON."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="input JSON file, or - for standard input")
+    command_name = "eligibility"
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        source: str = options["file"]
-        try:
-            if source == "-":
-                text = sys.stdin.buffer.read().decode("utf-8")
-            else:
-                text = Path(source).read_text(encoding="utf-8")
-            result = run(text)
-        except OSError as exc:
-            self._fail(f"cannot read {source}: {exc.strerror or exc}")
-        except UnicodeDecodeError:
-            self._fail(f"{'standard input' if source == '-' else source} is not UTF-8 text")
-        except (ValueError, OverflowError) as exc:
-            self._fail(" ".join(str(exc).split()))
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-
-    def _fail(self, message: str) -> NoReturn:
-        sys.stderr.write(f"gongzhi eligibility: {message}\n")
-        raise SystemExit(2)
+    def run(self, text: str) -> dict[str, Any]:
+        return run(text)

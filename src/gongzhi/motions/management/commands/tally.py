@@ -15,13 +15,10 @@ JSON numbers are read with their exact decimal text (parse_float=Decimal), never
 from __future__ import annotations
 
 import json
-import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NoReturn
 
-from django.core.management.base import BaseCommand, CommandParser
-
+from gongzhi.core.json_command import JsonContractCommand
 from gongzhi.motions.thresholds import TallyInputError, parse_payload, tally
 
 
@@ -41,31 +38,13 @@ def run(text: str) -> dict[str, object]:
     return tally(rule, apartments, ballots).as_json()
 
 
-class Command(BaseCommand):
+class Command(JsonContractCommand):
     help = (
         "Tally of an owners' motion (Civil Code Art. 278): reads JSON with a rule, apartments and ballots "
         "(a file or - for stdin), prints JSON."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="input JSON file, or - for standard input")
+    command_name = "tally"
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        source: str = options["file"]
-        try:
-            if source == "-":
-                text = sys.stdin.buffer.read().decode("utf-8")
-            else:
-                text = Path(source).read_text(encoding="utf-8")
-            result = run(text)
-        except OSError as exc:
-            self._fail(f"cannot read {source}: {exc.strerror or exc}")
-        except UnicodeDecodeError:
-            self._fail(f"{'standard input' if source == '-' else source} is not UTF-8 text")
-        except (ValueError, OverflowError) as exc:
-            self._fail(" ".join(str(exc).split()))
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-
-    def _fail(self, message: str) -> NoReturn:
-        sys.stderr.write(f"gongzhi tally: {message}\n")
-        raise SystemExit(2)
+    def run(self, text: str) -> dict[str, Any]:
+        return run(text)
