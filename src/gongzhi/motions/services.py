@@ -22,7 +22,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -836,7 +835,3 @@ def motions_close_due(*, now: dt.datetime | None = None) -> int:
         motion_close(actor=SYSTEM, motion=motion, now=now)
         n += 1
     return n
-
-
-def voters_without_ballot(motion: Motion) -> Any:
-    return Voter.objects.filter(motion=motion).filter(Q(choice="") | Q(choice__isnull=True))
