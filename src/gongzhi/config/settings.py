@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "gongzhi.places",
     "gongzhi.elevators",
     "gongzhi.motions",
+    "gongzhi.renewals",
     "gongzhi.demo",
 ]
 
@@ -193,6 +194,8 @@ GONGZHI_MOTION_MAX_DAYS = int(env_str("GONGZHI_MOTION_MAX_DAYS", "60"))
 # Who delivers voters' one-time codes: a dotted path to a class with send(phone, message).
 # The console sender (development) prints them; production plugs in its SMS gateway.
 GONGZHI_CODE_SENDER = env_str("GONGZHI_CODE_SENDER", "gongzhi.motions.codes.ConsoleSender")
+# The city whose renewal subsidies apply (matched against a subsidy rule's region), e.g. 杭州市.
+GONGZHI_CITY = env_str("GONGZHI_CITY", "杭州市")
 # Public address printed in QR codes on paper notices (e.g. https://gongzhi.example); empty: the request's host.
 GONGZHI_PUBLIC_URL = env_str("GONGZHI_PUBLIC_URL", "")
 

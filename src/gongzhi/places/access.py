@@ -29,14 +29,23 @@ class Action(StrEnum):
     MANAGE_MOTION = "manage_motion"  # create, open, cancel, close a motion; resolve paper mismatches
     ENTER_BALLOTS = "enter_ballots"  # key paper ballots (double entry) and proxy votes
     VIEW_VOTERS = "view_voters"  # who has voted, the door-knocking list, per-apartment ballots
+    SUBMIT_OFFERS = "submit_offers"  # a vendor's own offers in its subdistrict's campaigns
+    MANAGE_RENEWAL = "manage_renewal"  # funding plans, locking offers, consultation motions per entrance
 
 
 _READ = {Action.VIEW_REGISTRY, Action.VIEW_CAMPAIGN}
 # Those who run an owners' vote: community staff help the owners' committee convene it.
-_RUN_VOTES = {Action.VIEW_MOTION, Action.MANAGE_MOTION, Action.ENTER_BALLOTS, Action.VIEW_VOTERS}
+_RUN_VOTES = {
+    Action.VIEW_MOTION,
+    Action.MANAGE_MOTION,
+    Action.ENTER_BALLOTS,
+    Action.VIEW_VOTERS,
+    Action.MANAGE_RENEWAL,
+}
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.SUBDISTRICT_STAFF: frozenset(Action),
+    # Staff of the subdistrict run everything there except a vendor's own offers.
+    Role.SUBDISTRICT_STAFF: frozenset(set(Action) - {Action.SUBMIT_OFFERS}),
     Role.COMMUNITY_STAFF: frozenset(
         {*_READ, *_RUN_VOTES, Action.VIEW_OWNERS, Action.CHANGE_REGISTRY, Action.RECORD_FAULTS}
     ),
@@ -47,7 +56,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     Role.OWNER: frozenset({*_READ, Action.VIEW_OWNERS, Action.VIEW_MOTION}),
     # Vendors have a commercial stake in the outcome: they see no votes.
-    Role.VENDOR: frozenset(_READ),
+    Role.VENDOR: frozenset({*_READ, Action.SUBMIT_OFFERS}),
     Role.SUPERVISOR: frozenset({*_READ, Action.VIEW_MOTION, Action.VIEW_VOTERS}),
     Role.DISTRICT_REGULATOR: frozenset({*_READ, Action.VIEW_MOTION}),
 }

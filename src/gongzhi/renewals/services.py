@@ -1,0 +1,349 @@
+"""Writes of the renewal consultation (DESIGN.md convention 1): vendors' offers and their locking.
+
+A vendor edits only its own offers (membership of the Vendor plus the submit_offers action in the
+campaign's subdistrict). Once a brand motion opens on an offer it is locked: owners vote on what
+they were shown, so a change after that needs a new motion (issue 4, "Bad input and safety").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.elevators.models import Campaign, CampaignStatus
+from gongzhi.places.access import Action, allowed
+from gongzhi.places.rules import chain_of
+from gongzhi.renewals.models import Offer, OfferPrice, OfferStatus, Vendor
+
+OFFER_FIELDS = (
+    "brand",
+    "model",
+    "rated_load_kg",
+    "rated_speed_mps",
+    "machine_room_less",
+    "energy_class",
+    "warranty_years",
+    "free_maintenance_years",
+    "delivery_days",
+    "installation_days",
+    "price_per_elevator",
+    "after_sales",
+)
+
+
+def _require(actor: Any, action: Action, obj: Any) -> None:
+    chain = chain_of(obj)
+    if chain is None or not allowed(actor, action, chain):
+        raise AccessDeniedError(_("您无权执行此操作。"))
+
+
+def _require_member(actor: Any, vendor: Vendor) -> None:
+    """Only the vendor's own people may write its offers (not even subdistrict staff)."""
+    if not getattr(actor, "pk", None) or not vendor.members.filter(pk=actor.pk).exists():
+        raise AccessDeniedError(_("只有该品牌方的账号可以编辑其报价。"))
+    _require(actor, Action.SUBMIT_OFFERS, vendor)
+
+
+def _money(value: Any, label: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError(_("%(field)s 不是金额。") % {"field": label}, code="bad_money") from exc
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise DomainError(_("%(field)s 须为正数，最多精确到分。") % {"field": label}, code="bad_money")
+    return amount
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+@transaction.atomic
+def offer_save(
+    *,
+    actor: Any,
+    vendor: Vendor,
+    campaign: Campaign,
+    data: dict[str, Any],
+    prices: list[dict[str, Any]] | None = None,
+    offer: Offer | None = None,
+) -> Offer:
+    """Create or edit a vendor's offer for a campaign (draft or submitted; never once locked).
+
+    `prices` (optional) replaces the per-configuration prices: [{"configuration", "min_stops",
+    "max_stops", "price"}]."""
+    _require_member(actor, vendor)
+    if campaign.subdistrict_id != vendor.subdistrict_id:
+        raise DomainError(_("品牌方只能为本街道的更新行动报价。"), code="wrong_subdistrict")
+    if campaign.status != CampaignStatus.OPEN:
+        raise DomainError(_("更新行动已结束，不能再报价。"), code="campaign_closed")
+    before = None
+    if offer is None:
+        offer = Offer(vendor=vendor, campaign=campaign)
+    else:
+        offer = Offer.objects.select_for_update().get(pk=offer.pk)
+        if offer.vendor_id != vendor.pk or offer.campaign_id != campaign.pk:
+            raise AccessDeniedError(_("只有该品牌方的账号可以编辑其报价。"))
+        if offer.status == OfferStatus.LOCKED:
+            raise DomainError(_("报价已锁定（品牌表决已开始），变更须重新发起表决。"), code="offer_locked")
+        before = snapshot(offer)
+    unknown = set(data) - set(OFFER_FIELDS)
+    if unknown:
+        raise DomainError(_("未知字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))}, code="unknown_field")
+    for name in OFFER_FIELDS:
+        if name in data:
+            setattr(offer, name, data[name])
+    offer.price_per_elevator = _money(offer.price_per_elevator, _("每台价格"))
+    try:
+        offer.full_clean(exclude=["campaign", "vendor"] if offer.pk is None else None)
+    except ValidationError as exc:
+        raise DomainError(_messages(exc), code="invalid") from exc
+    if offer.pk is None:
+        offer.save()
+    else:
+        offer.save()
+    if prices is not None:
+        _replace_prices(offer, prices)
+    audit_record(
+        actor=actor,
+        action="offer_save",
+        object_type="offer",
+        object_id=offer.pk,
+        summary=f"{vendor.name} {offer}",
+        before=before,
+        after={**snapshot(offer), "prices": list(offer.prices.values("configuration", "price"))},
+    )
+    return offer
+
+
+def _replace_prices(offer: Offer, prices: list[dict[str, Any]]) -> None:
+    rows = []
+    for index, line in enumerate(prices, start=1):
+        configuration = str(line.get("configuration") or "").strip()
+        if not configuration:
+            raise DomainError(_("第 %(n)s 个配置缺少名称。") % {"n": index}, code="bad_price")
+        low, high = line.get("min_stops"), line.get("max_stops")
+        if low is not None and high is not None and int(low) > int(high):
+            raise DomainError(_("第 %(n)s 个配置的层站范围有误。") % {"n": index}, code="bad_price")
+        rows.append(
+            OfferPrice(
+                offer=offer,
+                configuration=configuration[:128],
+                min_stops=low,
+                max_stops=high,
+                price=_money(line.get("price"), configuration),
+            )
+        )
+    OfferPrice.objects.filter(offer=offer).delete()
+    OfferPrice.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def offer_submit(*, actor: Any, offer: Offer, now: dt.datetime | None = None) -> Offer:
+    """Make the offer visible to owners and staff (drafts are the vendor's own)."""
+    offer = Offer.objects.select_for_update().select_related("vendor").get(pk=offer.pk)
+    _require_member(actor, offer.vendor)
+    if offer.status not in {OfferStatus.DRAFT, OfferStatus.WITHDRAWN}:
+        raise DomainError(_("该报价已提交。"), code="already_submitted")
+    offer.status = OfferStatus.SUBMITTED
+    offer.submitted_at = now or timezone.now()
+    offer.save(update_fields=["status", "submitted_at"])
+    audit_record(actor=actor, action="offer_submit", object_type="offer", object_id=offer.pk, summary=str(offer))
+    return offer
+
+
+@transaction.atomic
+def offer_withdraw(*, actor: Any, offer: Offer) -> Offer:
+    offer = Offer.objects.select_for_update().select_related("vendor").get(pk=offer.pk)
+    _require_member(actor, offer.vendor)
+    if offer.status == OfferStatus.LOCKED:
+        raise DomainError(_("报价已锁定（品牌表决已开始），不能撤回。"), code="offer_locked")
+    if offer.status != OfferStatus.SUBMITTED:
+        raise DomainError(_("只有已提交的报价可以撤回。"), code="not_submitted")
+    offer.status = OfferStatus.WITHDRAWN
+    offer.save(update_fields=["status"])
+    audit_record(actor=actor, action="offer_withdraw", object_type="offer", object_id=offer.pk, summary=str(offer))
+    return offer
+
+
+@transaction.atomic
+def offers_lock(*, actor: Any, offers: list[Offer], now: dt.datetime | None = None) -> int:
+    """Lock submitted offers when a brand motion opens on them (the platform or staff who run it)."""
+    now = now or timezone.now()
+    n = 0
+    for offer in (
+        Offer.objects.select_for_update().select_related("campaign__subdistrict").filter(pk__in=[o.pk for o in offers])
+    ):
+        _require(actor, Action.MANAGE_RENEWAL, offer.campaign.subdistrict)
+        if offer.status == OfferStatus.LOCKED:
+            continue
+        if offer.status != OfferStatus.SUBMITTED:
+            raise DomainError(_("只有已提交的报价可以付诸表决：%(offer)s") % {"offer": offer}, code="not_submitted")
+        offer.status = OfferStatus.LOCKED
+        offer.locked_at = now
+        offer.save(update_fields=["status", "locked_at"])
+        audit_record(actor=actor, action="offer_lock", object_type="offer", object_id=offer.pk, summary=str(offer))
+        n += 1
+    return n
+
+
+# --- subsidy rules and funding plans ----------------------------------------------------------
+
+
+def subsidy_rules_install_known() -> int:
+    """Create the rules the programme names (renewals.funding.KNOWN_RULES) where missing, keeping
+    their order (central first, then the cities). Existing rows are left as edited; a rule that
+    should no longer apply is switched off (`active`), not deleted. Run after migrations."""
+    from gongzhi.renewals.funding import KNOWN_RULES
+    from gongzhi.renewals.models import SubsidyRule
+
+    created = 0
+    for position, rule in enumerate(KNOWN_RULES, start=1):
+        _row, was_created = SubsidyRule.objects.get_or_create(
+            code=rule.code, defaults={"spec": rule.as_spec(), "position": position * 10}
+        )
+        created += was_created
+    return created
+
+
+def active_subsidy_rules() -> list[Any]:
+    from gongzhi.renewals.funding import rule_from_spec
+    from gongzhi.renewals.models import SubsidyRule
+
+    return [rule_from_spec(row.spec) for row in SubsidyRule.objects.filter(active=True).order_by("position", "code")]
+
+
+def offer_price_for(offer: Offer, stops: int) -> Decimal:
+    """The offer's price for one elevator serving `stops`: the configuration whose stop range
+    covers it, else the per-elevator price."""
+    for line in offer.prices.all():
+        if (line.min_stops is None or line.min_stops <= stops) and (line.max_stops is None or stops <= line.max_stops):
+            return line.price
+    return offer.price_per_elevator
+
+
+@transaction.atomic
+def funding_plan_create(
+    *,
+    actor: Any,
+    entrance: Any,
+    offer: Offer,
+    stops: int,
+    on: dt.date,
+    elevators: int | None = None,
+    maintenance_fund: Decimal = Decimal("0.00"),
+    public_revenue: Decimal = Decimal("0.00"),
+    method: str = "area",
+    coefficients: dict[int, Decimal] | None = None,
+    exempt: list[int] | None = None,
+    city: str | None = None,
+) -> Any:
+    """Work out and store an entrance's funding plan (怎么换): the chosen offer's price, the
+    subsidies in force on `on`, the maintenance fund and public revenue used, and what remains for
+    the owners, to be split by `method` (Civil Code Art. 283: by area unless owners agree otherwise).
+
+    The plan must balance exactly (renewals.funding.funding_plan), and the owners' part must be
+    apportionable over the entrance's apartments (renewals.apportionment), or nothing is stored."""
+    from django.conf import settings
+
+    from gongzhi.renewals import apportionment, funding
+    from gongzhi.renewals.models import ApportionMethod, FundingPlan
+
+    _require(actor, Action.MANAGE_RENEWAL, entrance)
+    offer = Offer.objects.select_related("campaign").prefetch_related("prices").get(pk=offer.pk)
+    if offer.status not in {OfferStatus.SUBMITTED, OfferStatus.LOCKED}:
+        raise DomainError(_("只能选用已提交的报价。"), code="offer_not_submitted")
+    subdistrict_id = entrance.building.estate.community.subdistrict_id
+    if offer.campaign.subdistrict_id != subdistrict_id:
+        raise DomainError(_("该报价不属于本街道的更新行动。"), code="offer_elsewhere")
+    if method not in ApportionMethod.values:
+        raise DomainError(_("分摊方式无效。"), code="bad_method")
+    if elevators is None:
+        elevators = entrance.elevators.count()
+    if elevators < 1:
+        raise DomainError(_("该单元没有登记电梯。"), code="no_elevators")
+    works_cost = offer_price_for(offer, stops)
+    try:
+        job = funding.Job(
+            elevators=elevators,
+            stops=stops,
+            works_cost=works_cost,
+            on=on,
+            city=city if city is not None else settings.GONGZHI_CITY or None,
+        )
+        inputs = funding.FundingPlan.for_job(
+            job, active_subsidy_rules(), maintenance_fund=maintenance_fund, public_revenue=public_revenue
+        )
+        result = funding.funding_plan(inputs)
+        lines = inputs.subsidies
+    except funding.FundingInputError as exc:
+        raise DomainError(exc.message.render(_), code="bad_plan") from exc
+    plan = FundingPlan(
+        entrance=entrance,
+        campaign=offer.campaign,
+        offer=offer,
+        elevators=elevators,
+        stops=stops,
+        works_cost=works_cost,
+        maintenance_fund=result.maintenance_fund,
+        public_revenue=result.public_revenue,
+        subsidies=[
+            {
+                "code": line.code,
+                "name": line.name,
+                "authority": line.authority,
+                "source": line.source,
+                "amount": str(line.amount),
+                "explanation": line.explanation,
+            }
+            for line in lines
+        ],
+        owners_total=result.owners_remaining,
+        method=method,
+        coefficients={str(k): str(v) for k, v in (coefficients or {}).items()},
+        exempt=[int(a) for a in (exempt or [])],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    try:
+        plan.full_clean()
+        plan_shares(plan)  # refuse a plan whose owners' part cannot be apportioned
+    except ValidationError as exc:
+        raise DomainError(_messages(exc), code="invalid") from exc
+    except apportionment.ApportionInputError as exc:
+        raise DomainError(_("无法分摊：%(error)s") % {"error": exc}, code="bad_apportionment") from exc
+    plan.save()
+    audit_record(
+        actor=actor,
+        action="funding_plan_create",
+        object_type="funding_plan",
+        object_id=plan.pk,
+        summary=f"{entrance} {offer} owners {plan.owners_total}",
+        after=snapshot(plan),
+    )
+    return plan
+
+
+def plan_shares(plan: Any) -> list[tuple[Any, Decimal]]:
+    """Each apartment of the plan's entrance with its share of the owners' part, in room order."""
+    from gongzhi.places.models import Apartment
+    from gongzhi.renewals import apportionment
+
+    apartments = list(Apartment.objects.filter(entrance_id=plan.entrance_id).order_by("floor", "room"))
+    shares = apportionment.apportion(
+        plan.owners_total,
+        plan.method,
+        [apportionment.ApartmentIn(id=str(a.pk), floor=a.floor, area=a.area) for a in apartments],
+        coefficients={int(k): Decimal(v) for k, v in plan.coefficients.items()} or None,
+        exempt={str(a) for a in plan.exempt},
+    )
+    return [(apartment, share.amount) for apartment, share in zip(apartments, shares, strict=True)]
