@@ -147,7 +147,7 @@ TABLE: dict[str, dict[Action, set[str]]] = {
 }
 TABLE[Role.SUPERVISOR] = {action: set(objects) for action, objects in TABLE[Role.VENDOR].items()}
 
-# Owners' motions and renewal consultation: who holds which of these actions. Where a role holds
+# Owners' motions, renewal consultation and meetings: who holds which of these actions. Where a role holds
 # one, it holds it over the same objects it may view in the registry (its scope); elsewhere nowhere.
 _MOTION_ACTIONS = {
     Action.VIEW_MOTION,
@@ -156,17 +156,27 @@ _MOTION_ACTIONS = {
     Action.VIEW_VOTERS,
     Action.SUBMIT_OFFERS,
     Action.MANAGE_RENEWAL,
+    Action.VIEW_MEETING,
+    Action.MANAGE_MEETING,
 }
-_RUN = {Action.VIEW_MOTION, Action.MANAGE_MOTION, Action.ENTER_BALLOTS, Action.VIEW_VOTERS, Action.MANAGE_RENEWAL}
+_RUN = {
+    Action.VIEW_MOTION,
+    Action.MANAGE_MOTION,
+    Action.ENTER_BALLOTS,
+    Action.VIEW_VOTERS,
+    Action.MANAGE_RENEWAL,
+    Action.VIEW_MEETING,
+    Action.MANAGE_MEETING,
+}
 MOTION_GRANTS: dict[str, set[Action]] = {
     Role.SUBDISTRICT_STAFF: set(_RUN),
     Role.COMMUNITY_STAFF: set(_RUN),
     Role.OWNERS_COMMITTEE: set(_RUN),
-    Role.PROPERTY_MANAGER: {Action.VIEW_MOTION, Action.VIEW_VOTERS},
-    Role.OWNER: {Action.VIEW_MOTION},
-    Role.VENDOR: {Action.SUBMIT_OFFERS},
-    Role.SUPERVISOR: {Action.VIEW_MOTION, Action.VIEW_VOTERS},
-    Role.DISTRICT_REGULATOR: {Action.VIEW_MOTION},
+    Role.PROPERTY_MANAGER: {Action.VIEW_MOTION, Action.VIEW_VOTERS, Action.VIEW_MEETING},
+    Role.OWNER: {Action.VIEW_MOTION, Action.VIEW_MEETING},
+    Role.VENDOR: {Action.SUBMIT_OFFERS, Action.VIEW_MEETING},
+    Role.SUPERVISOR: {Action.VIEW_MOTION, Action.VIEW_VOTERS, Action.VIEW_MEETING},
+    Role.DISTRICT_REGULATOR: {Action.VIEW_MOTION, Action.VIEW_MEETING},
     "nobody": set(),
 }
 for _role, _actions in TABLE.items():

@@ -154,3 +154,29 @@ def test_funding_plan_balances_and_apportions_by_area(personas, vendors):
             stops=11,
             on=dt.date(2025, 3, 1),
         )
+
+
+def test_duplicate_offer_is_a_clear_error(personas, vendors):
+    s.offer_save(actor=vendors["a_user"], vendor=vendors["a"], campaign=personas.campaign, data=OFFER)
+    with pytest.raises(DomainError) as exc:
+        s.offer_save(actor=vendors["a_user"], vendor=vendors["a"], campaign=personas.campaign, data=OFFER)
+    assert exc.value.code == "duplicate_offer"
+
+
+def test_vendors_do_not_see_funding_plans(personas, vendors):
+    from gongzhi.renewals.selectors import access_plans
+
+    offer = s.offer_submit(
+        actor=vendors["a_user"],
+        offer=s.offer_save(actor=vendors["a_user"], vendor=vendors["a"], campaign=personas.campaign, data=OFFER),
+    )
+    plan = s.funding_plan_create(
+        actor=personas.users[Role.COMMUNITY_STAFF],
+        entrance=personas.inside["entrance"],
+        offer=offer,
+        stops=11,
+        on=dt.date(2025, 3, 1),
+    )
+    assert list(access_plans(vendors["a_user"])) == []
+    assert list(access_plans(personas.users[Role.OWNER])) == [plan]
+    assert list(access_plans(personas.users[Role.PROPERTY_MANAGER])) == [plan]

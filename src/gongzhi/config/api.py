@@ -18,6 +18,7 @@ from ninja.security import django_auth
 from gongzhi.core.errors import DomainError, ImportRefusedError
 from gongzhi.elevators.api import campaigns_router, public_router
 from gongzhi.elevators.api import router as elevators_router
+from gongzhi.meetings.api import router as meetings_router
 from gongzhi.motions.api import router as motions_router
 from gongzhi.motions.api import voter_router
 from gongzhi.places.api import router as places_router
@@ -43,6 +44,7 @@ api.add_router("", campaigns_router)
 api.add_router("", public_router)
 api.add_router("", motions_router)
 api.add_router("", voter_router)
+api.add_router("", meetings_router)
 
 
 @api.exception_handler(DomainError)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gongzhi.elevators",
     "gongzhi.motions",
     "gongzhi.renewals",
+    "gongzhi.meetings",
     "gongzhi.demo",
 ]
 

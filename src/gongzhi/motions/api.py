@@ -35,7 +35,17 @@ from gongzhi.core.errors import AccessDeniedError, DomainError, NotFoundError
 from gongzhi.elevators.schemas import MAX_ID, NO_NUL, READ_ERRORS, WRITE_ERRORS, ErrorOut
 from gongzhi.motions import selectors, services
 from gongzhi.motions import thresholds as th
-from gongzhi.motions.models import BallotVersion, Motion, MotionResult, MotionStatus, RollEntry, Voter
+from gongzhi.motions.models import (
+    BallotVersion,
+    Motion,
+    MotionKind,
+    MotionOption,
+    MotionResult,
+    MotionStatus,
+    RollEntry,
+    Voter,
+    option_choice,
+)
 from gongzhi.motions.qr import absolute_url
 from gongzhi.motions.schemas import (
     ApartmentOut,
@@ -43,6 +53,7 @@ from gongzhi.motions.schemas import (
     BallotIn,
     BallotMotionOut,
     BallotOut,
+    ChoiceTallyOut,
     CodeIn,
     DoorKnockingOut,
     DoorKnockingQuery,
@@ -52,6 +63,8 @@ from gongzhi.motions.schemas import (
     MotionPageOut,
     MotionRowOut,
     MotionRuleOut,
+    OfferSummaryOut,
+    OptionOut,
     PaperIn,
     PaperOut,
     PingOut,
@@ -150,11 +163,36 @@ def vote_confirm(request: HttpRequest, token: LinkToken, payload: CodeIn) -> Vot
     return VoterSessionOut(session=session, expires_at=now + services.SESSION_TTL)
 
 
+def _options_out(motion: Motion) -> list[OptionOut]:
+    """A choice motion's options with their offers (one query); [] for a question (none)."""
+    if motion.kind != MotionKind.CHOICE:
+        return []
+    return [
+        OptionOut(
+            position=o.position,
+            choice=option_choice(o.position),
+            label=o.label,
+            offer=None
+            if o.offer is None
+            else OfferSummaryOut(
+                id=o.offer.pk,
+                vendor=o.offer.vendor.name,
+                brand=o.offer.brand,
+                model=o.offer.model,
+                price_per_elevator=str(o.offer.price_per_elevator),
+            ),
+        )
+        for o in MotionOption.objects.filter(motion=motion).select_related("offer__vendor").order_by("position")
+    ]
+
+
 def _ballot_out(voter: Voter, now: dt.datetime) -> BallotOut:
     motion = voter.motion
     return BallotOut(
         motion=BallotMotionOut(
             title=motion.title,
+            kind=motion.kind,  # type: ignore[arg-type]  # a MotionKind value, checked by the schema
+            options=_options_out(motion),
             question=motion.question,
             status=motion.status,  # type: ignore[arg-type]  # a MotionStatus value, checked by the schema
             opens_at=motion.opens_at,
@@ -163,7 +201,7 @@ def _ballot_out(voter: Voter, now: dt.datetime) -> BallotOut:
         ),
         number=voter.number,
         display_name=voter.display_name,
-        choice=voter.choice or None,  # type: ignore[arg-type]  # a Choice value, checked by the schema
+        choice=voter.choice or None,
         version=voter.version,
         area=str(voter.area),
         apartments=[
@@ -198,7 +236,7 @@ def vote_ballot_post(request: HttpRequest, payload: BallotIn) -> Status[BallotCa
     v = result.version
     body = BallotCastOut(
         version=v.version,
-        choice=v.choice,  # type: ignore[arg-type]  # a Choice value, checked by the schema
+        choice=v.choice,
         cast_at=v.cast_at,
         created=result.created,
     )
@@ -297,6 +335,8 @@ def motions_detail(request: HttpRequest, id: Id) -> MotionDetailOut:
         estate_id=motion.estate_id,
         estate_name=motion.estate.name,
         community_name=motion.estate.community.name,
+        kind=motion.kind,  # type: ignore[arg-type]  # a MotionKind value, checked by the schema
+        options=_options_out(motion),
         scope=ScopeOut(
             kind=motion.scope_kind,  # type: ignore[arg-type]  # a ScopeKind value, checked by the schema
             label=_scope_label(motion),
@@ -332,23 +372,25 @@ def motions_detail(request: HttpRequest, id: Id) -> MotionDetailOut:
     )
 
 
-def _live_tally(motion: Motion) -> th.Outcome:
+def _live_tally(motion: Motion) -> th.Outcome | selectors.ChoiceOutcome:
     """The tally now. A draft has no frozen roll yet, so there is nothing to count."""
     if motion.status == MotionStatus.DRAFT:
         raise DomainError(_("表决尚未公告，还没有名册。"), code="no_roll")
     try:
-        return selectors.motion_tally(motion)
+        return selectors.motion_outcome(motion)
     except th.TallyInputError as exc:  # an empty roll: motion_open refuses one, so never in practice
         raise DomainError(_("名册为空，无法计票。"), code="no_roll") from exc
 
 
 @router.get(
     "/motions/{id}/tally",
-    response={200: TallyOut, 400: ErrorOut, **READ_ERRORS},
+    response={200: TallyOut | ChoiceTallyOut, 400: ErrorOut, **READ_ERRORS},
     by_alias=True,
     summary="The tally: live while open, the frozen result once closed (what the live page shows)",
     description="Participation and approval by area and by headcount, each against its threshold "
-    "(Civil Code Art. 278), and `still_needed`. 400 `no_roll` for a draft.",
+    '(Civil Code Art. 278), and `still_needed`. A choice motion answers `kind: "choice"` with '
+    "each option's figures and `adopted` (an option needs a majority of the participating area and "
+    "heads; plurality alone adopts nothing). 400 `no_roll` for a draft.",
 )
 def motions_tally(request: HttpRequest, id: Id) -> dict[str, Any]:
     services.motions_close_due()
@@ -402,7 +444,7 @@ def motions_voters(request: HttpRequest, id: Id, filters: Query[VoterListQuery])
                 voted=bool(v.choice),
                 channel=v.cast_channel if v.choice else None,  # annotated above
                 cast_at=v.cast_time if v.choice else None,
-                choice=(v.choice or None) if show_choice else None,  # type: ignore[arg-type]
+                choice=(v.choice or None) if show_choice else None,
             )
             for v in rows
         ],
@@ -421,7 +463,11 @@ def motions_door_knocking(request: HttpRequest, id: Id, filters: Query[DoorKnock
     _require(request, Action.VIEW_VOTERS, motion)
     outcome = _live_tally(motion)
     visits = selectors.door_knocking(motion, outcome, limit=filters.limit)
-    needed = outcome.still_needed.participation
+    needed = (
+        outcome.participation_needed
+        if isinstance(outcome, selectors.ChoiceOutcome)
+        else outcome.still_needed.participation
+    )
     return DoorKnockingOut(
         at=timezone.now(),
         still_needed=FiguresOut(area=str(needed.area), owners=needed.owners),

@@ -30,8 +30,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from gongzhi.motions.models import Channel, Choice, Motion, MotionResult, RollEntry
-from gongzhi.motions.views_notice import result_figures, rule_text, scope_text
+from gongzhi.motions.models import Channel, Motion, MotionResult, RollEntry
+from gongzhi.motions.selectors import choice_list
+from gongzhi.motions.views_notice import is_choice, option_label, option_rows, result_figures, rule_text, scope_text
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -116,7 +117,7 @@ def _details_sheet(wb: Workbook, motion: Motion) -> None:
         header.append(cell)
     ws.append(header)
 
-    choices = {value: str(label) for value, label in Choice.choices}
+    choices = dict(choice_list(motion))  # a choice motion: the option's label ("方案1：…")
     channels = {value: str(label) for value, label in Channel.choices}
     yes, no = _("是"), _("否")
     rows = (
@@ -212,8 +213,28 @@ def _result_sheet(wb: Workbook, motion: Motion, result: MotionResult) -> None:
     outcome = result.outcome
     heading(_("结果"))
     ws.append([_("参与表决达到法定人数和面积"), yes if outcome.get("quorum_met") else no])
-    ws.append([_("同意达到门槛"), yes if outcome.get("approved") else no])
-    bold_row([_("表决结果"), _("通过") if result.passed else _("未通过")])
+    if is_choice(result):
+        adopted = None
+        for option in option_rows(result):
+            ws.append(
+                [
+                    option_label(option.position, option.label),
+                    _("达到同意门槛") if option.approved else _("未达到同意门槛"),
+                    option.area_pct,
+                    option.owners_pct,
+                ]
+            )
+            if option.adopted:
+                adopted = option
+        bold_row(
+            [
+                _("表决结果"),
+                option_label(adopted.position, adopted.label) if adopted is not None else _("没有方案获得选定"),
+            ]
+        )
+    else:
+        ws.append([_("同意达到门槛"), yes if outcome.get("approved") else no])
+        bold_row([_("表决结果"), _("通过") if result.passed else _("未通过")])
     ws.append([])
     heading(_("选票摘要（SHA-256）"))
     ws.append([result.ballots_sha256])
@@ -226,5 +247,7 @@ def _result_sheet(wb: Workbook, motion: Motion, result: MotionResult) -> None:
             )
         ]
     )
+    if is_choice(result):
+        ws.append([_("方案选择的表决中，选择写 opt1、opt2……（方案序号），弃权写 abstain。")])
     if motion.anonymous:
         ws.append([_("本表决不公开个人选择，明细中的选择已隐去，摘要可由组织表决的人员按原始记录核验。")])

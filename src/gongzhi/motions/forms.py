@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.motions import thresholds as th
-from gongzhi.motions.models import Choice, MeetingKind, ScopeKind
+from gongzhi.motions.models import MAX_OPTIONS, Choice, MeetingKind, MotionKind, ScopeKind
 from gongzhi.places.models import Apartment, Building, Entrance, Estate
 
 RULE_CUSTOM = "custom"
@@ -99,7 +99,23 @@ def _threshold_field(label: Any, initial: str) -> forms.CharField:
 class MotionForm(forms.Form):
     estate = forms.ModelChoiceField(label=_("小区"), queryset=Estate.objects.none(), empty_label=None)
     title = forms.CharField(label=_("标题"), max_length=128)
+    kind = forms.ChoiceField(
+        label=_("表决类型"),
+        choices=MotionKind.choices,
+        initial=MotionKind.QUESTION,
+        required=False,  # absent: a yes/no question, as before there were choice motions
+        widget=forms.RadioSelect,
+    )
     question = forms.CharField(label=_("表决事项"), widget=forms.Textarea(attrs={"rows": 3}))
+    options = forms.CharField(
+        label=_("方案"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "奥的斯 GeN2-MRL\n通力 MonoSpace 700"}),
+        help_text=_(
+            "方案选择时填写：每行一个方案，至少两个。某一方案须获参与表决面积和人数均过半数（特别事项为四分之三以上）"
+            "的业主选择才算选定；只是票数最多不算（《民法典》第二百七十八条）。"
+        ),
+    )
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     scope_kind = forms.ChoiceField(label=_("范围类型"), choices=ScopeKind.choices, initial=ScopeKind.ENTRANCE)
     scope_building = _BuildingChoice(
@@ -157,6 +173,7 @@ class MotionForm(forms.Form):
             .order_by("building__estate__name", "building__name", "name"),
         )
         self.apartments: list[Apartment] = []
+        self.option_labels: list[str] = []
 
     def _set_queryset(self, name: str, qs: QuerySet[Any]) -> None:
         field = self.fields[name]
@@ -189,6 +206,20 @@ class MotionForm(forms.Form):
             elif not apartments:
                 self.add_error("scope_rooms", _("请至少填写一户。"))
             self.apartments = apartments
+        if not data.get("kind"):
+            data["kind"] = MotionKind.QUESTION
+        if data.get("kind") == MotionKind.CHOICE:
+            labels = [" ".join(line.split()) for line in (data.get("options") or "").splitlines()]
+            labels = [label for label in labels if label]
+            if len(labels) < 2:
+                self.add_error("options", _("方案选择至少需要两个方案，每行一个。"))
+            elif len(labels) > MAX_OPTIONS:
+                self.add_error("options", _("方案不能超过 %(n)s 个。") % {"n": MAX_OPTIONS})
+            elif len(set(labels)) != len(labels):
+                self.add_error("options", _("方案名称不能重复。"))
+            elif any(len(label) > 128 for label in labels):
+                self.add_error("options", _("每个方案的名称不能超过 128 个字。"))
+            self.option_labels = labels
         if data.get("rule") == RULE_CUSTOM:
             for name in self.THRESHOLDS:
                 text = (data.get(name) or "").strip()
@@ -226,24 +257,44 @@ class SheetNumberField(forms.IntegerField):
         self.widget.attrs.update({"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"})
 
 
-class PaperEntryForm(forms.Form):
+class _MotionChoices:
+    """A form whose `choice` field offers the motion's own choices (selectors.choice_list):
+    for / against / abstain, or the options of a choice motion and abstain."""
+
+    fields: dict[str, Any]
+
+    def _set_choices(self, choices: list[tuple[str, str]] | None) -> None:
+        if choices is not None:
+            field = self.fields["choice"]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
+            field.choices = choices
+
+
+class PaperEntryForm(_MotionChoices, forms.Form):
     number = SheetNumberField()
     choice = forms.ChoiceField(
         label=_("选择"), choices=Choice.choices, error_messages={"required": _("请选择同意、反对或弃权。")}
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._set_choices(choices)
+        if choices is not None and Choice.FOR not in dict(choices):
+            self.fields["choice"].error_messages["required"] = _("请选择一个方案或弃权。")
         self.fields["number"].widget.attrs["autofocus"] = True
 
 
-class MismatchResolveForm(forms.Form):
+class MismatchResolveForm(_MotionChoices, forms.Form):
     number = SheetNumberField(widget=forms.HiddenInput)
     choice = forms.ChoiceField(label=_("按纸质票认定为"), choices=Choice.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("裁定依据"), max_length=255)
 
+    def __init__(self, *args: Any, choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_choices(choices)
 
-class ProxyForm(forms.Form):
+
+class ProxyForm(_MotionChoices, forms.Form):
     number = SheetNumberField()
     choice = forms.ChoiceField(label=_("选择"), choices=Choice.choices, widget=forms.RadioSelect)
     proxy_name = forms.CharField(label=_("受托人姓名"), max_length=128)
@@ -255,10 +306,11 @@ class ProxyForm(forms.Form):
     )
     request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("request_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
+        self._set_choices(choices)
 
 
 class VoterFilterForm(forms.Form):

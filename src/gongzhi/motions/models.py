@@ -8,6 +8,12 @@ who counts for the headcount (Art. 9), so later registry edits cannot change a r
 The owners of the roll are grouped into Voters: one per distinct owner key. A voter votes once
 for all of their apartments in the scope; that is one BallotVersion (every version is kept) and
 one current Ballot per apartment (one per apartment per motion is a database constraint).
+
+A motion is either a yes/no question (kind "question": for, against, abstain) or a choice among
+options (kind "choice", e.g. the brand of the new elevator, 换什么): then a ballot's choice is
+"opt<position>" of one MotionOption, or "abstain". The choice fields keep `choices=Choice.choices`
+for the question's labels; the values a motion accepts are checked by the services
+(services.valid_choices), which is where every ballot is written.
 """
 
 from __future__ import annotations
@@ -50,6 +56,20 @@ class Choice(models.TextChoices):
     ABSTAIN = "abstain", _("弃权")
 
 
+class MotionKind(models.TextChoices):
+    QUESTION = "question", _("是否表决（同意、反对、弃权）")
+    CHOICE = "choice", _("方案选择（多个方案选一）")
+
+
+OPTION_PREFIX = "opt"
+MAX_OPTIONS = 20  # "opt20" fits the 8 characters of the choice fields with room to spare
+
+
+def option_choice(position: int) -> str:
+    """The ballot value of an option: "opt1", "opt2", …"""
+    return f"{OPTION_PREFIX}{position}"
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", _("线上")
     PAPER = "paper", _("纸质")
@@ -59,6 +79,7 @@ class Channel(models.TextChoices):
 class Motion(models.Model):
     estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="motions")
     title = models.CharField(_("标题"), max_length=128)
+    kind = models.CharField(_("表决类型"), max_length=16, choices=MotionKind.choices, default=MotionKind.QUESTION)
     question = models.TextField(_("表决事项"))
     description = models.TextField(_("说明"), blank=True)
     scope_kind = models.CharField(_("表决范围"), max_length=16, choices=ScopeKind.choices)
@@ -117,6 +138,45 @@ class Motion(models.Model):
     @property
     def access_anchor(self) -> Estate:
         return self.estate
+
+
+class MotionOption(models.Model):
+    """One option of a choice motion (方案), e.g. one vendor's offer in the brand choice.
+
+    Owners pick one option or abstain; an option is adopted only when those choosing it meet the
+    approval thresholds against everyone taking part (Civil Code Art. 278, see
+    selectors.choice_tally), so a plurality alone never decides."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField(_("序号"))
+    label = models.CharField(_("方案"), max_length=128)
+    offer = models.ForeignKey(
+        "renewals.Offer",
+        verbose_name=_("报价"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("表决方案")
+        verbose_name_plural = _("表决方案")
+        ordering: ClassVar[list[str]] = ["motion_id", "position"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["motion", "position"], name="motion_option_unique_position"),
+            models.UniqueConstraint(fields=["motion", "label"], name="motion_option_unique_label"),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1, position__lte=MAX_OPTIONS), name="motion_option_position_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.label}"
+
+    @property
+    def choice(self) -> str:
+        return option_choice(self.position)
 
 
 class RollEntry(models.Model):

@@ -11,7 +11,7 @@ Choices are plain strings in the input schemas on purpose: the service checks th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -21,7 +21,13 @@ from gongzhi.elevators.schemas import MAX_ID, NO_NUL, PageQuery
 StatusName = Literal["draft", "open", "closed", "cancelled"]
 ChannelName = Literal["online", "paper", "proxy"]
 ChoiceName = Literal["for", "against", "abstain"]
-CHOICE_TEXT = 'one of "for" (同意), "against" (反对), "abstain" (弃权)'
+# A ballot's value: for / against / abstain on a question, "opt<position>" or abstain on a choice.
+BallotChoice = Annotated[str, Field(pattern=r"^(for|against|abstain|opt[1-9][0-9]?)$")]
+KindName = Literal["question", "choice"]
+CHOICE_TEXT = (
+    'on a question one of "for" (同意), "against" (反对), "abstain" (弃权); on a choice motion '
+    '"opt<position>" of one option (e.g. "opt1") or "abstain"'
+)
 
 
 # ---- the tally (Outcome.as_json(), the contract of docs/motions-tally.md) -----------------------
@@ -64,7 +70,56 @@ class TallyOut(Schema):
     rule: RuleOut
 
 
+class OptionTallyOut(Schema):
+    position: int
+    choice: str = Field(description='the ballot value, "opt<position>"')
+    label: str
+    offer: int | None = Field(description="the renewals offer the option stands for, if any")
+    votes: FiguresOut = Field(description="owners choosing this option")
+    approved: bool = Field(description="meets the approval thresholds against the participating figures")
+    adopted: bool = Field(description="approved and participation met: this option is decided")
+    still_needed: FiguresOut = Field(description="more area / heads that must choose it (as new participants)")
+
+
+class ChoiceStillNeededOut(Schema):
+    participation: FiguresOut
+
+
+class ChoiceTallyOut(Schema):
+    """The tally of a choice motion (docs/motions-tally.md, "Choice motions"): an option is adopted
+    only with a majority of the participating area and heads, never by plurality alone."""
+
+    at: dt.datetime
+    final: bool = Field(description="true: the frozen result published at closing")
+    kind: Literal["choice"]
+    passed: bool = Field(description="an option was adopted")
+    quorum_met: bool
+    approved: bool = Field(description="some option meets the approval thresholds")
+    adopted: int | None = Field(description="position of the adopted option, or null")
+    total: FiguresOut
+    participating: FiguresOut
+    abstain: FiguresOut
+    options: list[OptionTallyOut]
+    still_needed: ChoiceStillNeededOut
+    rule: RuleOut
+
+
 # ---- motions -----------------------------------------------------------------------------------
+
+
+class OfferSummaryOut(Schema):
+    id: int
+    vendor: str
+    brand: str
+    model: str
+    price_per_elevator: str = Field(description="yuan, two decimals")
+
+
+class OptionOut(Schema):
+    position: int
+    choice: str = Field(description='the value to cast, "opt<position>"')
+    label: str
+    offer: OfferSummaryOut | None
 
 
 class MotionListQuery(PageQuery):
@@ -121,6 +176,8 @@ class MotionDetailOut(Schema):
     estate_id: int
     estate_name: str
     community_name: str
+    kind: KindName = Field(description="question (for / against / abstain) or choice (pick one option)")
+    options: list[OptionOut] = Field(description="the options of a choice motion, in order; [] for a question")
     scope: ScopeOut
     rule: MotionRuleOut
     meeting_kind: Literal["regular", "extraordinary"]
@@ -151,7 +208,7 @@ class VoterRowOut(Schema):
     voted: bool
     channel: ChannelName | None
     cast_at: dt.datetime | None = Field(description="when the current choice was cast")
-    choice: ChoiceName | None = Field(description="only once the motion is closed, and never when anonymous")
+    choice: BallotChoice | None = Field(description="only once the motion is closed, and never when anonymous")
 
 
 class VoterPageOut(Schema):
@@ -215,6 +272,8 @@ class ApartmentOut(Schema):
 
 class BallotMotionOut(Schema):
     title: str
+    kind: KindName
+    options: list[OptionOut] = Field(description="a choice motion's options; [] for a question")
     question: str
     status: StatusName
     opens_at: dt.datetime
@@ -226,7 +285,7 @@ class BallotOut(Schema):
     motion: BallotMotionOut
     number: int
     display_name: str
-    choice: ChoiceName | None = Field(description="null before the first ballot")
+    choice: BallotChoice | None = Field(description="null before the first ballot")
     version: int = Field(description="0 before the first ballot")
     area: str
     apartments: list[ApartmentOut]
@@ -244,6 +303,6 @@ class BallotIn(Schema):
 
 class BallotCastOut(Schema):
     version: int
-    choice: ChoiceName
+    choice: BallotChoice
     cast_at: dt.datetime
     created: bool = Field(description="false: a retry of a request already recorded (nothing new was cast)")

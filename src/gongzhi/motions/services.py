@@ -30,12 +30,15 @@ from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.motions import codes
 from gongzhi.motions import thresholds as th
 from gongzhi.motions.models import (
+    MAX_OPTIONS,
     Ballot,
     BallotVersion,
     Channel,
     Choice,
     MeetingKind,
     Motion,
+    MotionKind,
+    MotionOption,
     MotionResult,
     MotionStatus,
     OneTimeCode,
@@ -45,6 +48,7 @@ from gongzhi.motions.models import (
     ScopeKind,
     Voter,
     VoterSession,
+    option_choice,
 )
 from gongzhi.places.access import Action, allowed
 from gongzhi.places.models import Apartment, Building, Entrance, Estate, OwnerKind
@@ -129,10 +133,19 @@ def motion_create(
     meeting_kind: str = MeetingKind.EXTRAORDINARY,
     objection_days: int = 0,
     anonymous: bool = False,
+    kind: str = MotionKind.QUESTION,
+    options: list[dict[str, Any]] | None = None,
 ) -> Motion:
     """Create a draft motion. The voting period must last between GONGZHI_MOTION_MIN_DAYS and
-    GONGZHI_MOTION_MAX_DAYS (Hangzhou 物业管理条例 Art. 20: 5 to 60 days)."""
+    GONGZHI_MOTION_MAX_DAYS (Hangzhou 物业管理条例 Art. 20: 5 to 60 days).
+
+    kind "question" (the default) asks for / against / abstain and takes no options; kind "choice"
+    puts two or more options with distinct labels to the owners (`options`: [{"label": …,
+    "offer": Offer | None}], in order), e.g. the brand of the new elevator among the vendors'
+    offers. An offer must be a submitted (or locked) offer of a campaign of the estate's
+    subdistrict. The adoption rule of a choice is selectors.choice_tally's."""
     _require(actor, Action.MANAGE_MOTION, estate)
+    option_rows = _clean_options(kind, options, estate)
     if not title.strip():
         raise DomainError(_("请填写标题。"), code="title_required")
     if not question.strip():
@@ -175,6 +188,7 @@ def motion_create(
     motion = Motion(
         estate=estate,
         title=title.strip(),
+        kind=kind,
         question=question.strip(),
         description=description.strip(),
         scope_kind=scope_kind,
@@ -199,6 +213,12 @@ def motion_create(
     motion.save()
     if scope_kind == ScopeKind.APARTMENTS:
         motion.scope_apartments.set(apartments)
+    MotionOption.objects.bulk_create(
+        [
+            MotionOption(motion=motion, position=position, label=label, offer=offer)
+            for position, (label, offer) in enumerate(option_rows, start=1)
+        ]
+    )
     audit_record(
         actor=actor,
         action="motion_create",
@@ -208,6 +228,11 @@ def motion_create(
         after={
             "estate": estate.pk,
             "scope_kind": scope_kind,
+            "kind": kind,
+            "options": [
+                {"position": position, "label": label, "offer": offer.pk if offer is not None else None}
+                for position, (label, offer) in enumerate(option_rows, start=1)
+            ],
             "rule": voting_rule.as_json(),
             "opens_at": opens_at,
             "closes_at": closes_at,
@@ -215,6 +240,71 @@ def motion_create(
         },
     )
     return motion
+
+
+def _clean_options(kind: str, options: list[dict[str, Any]] | None, estate: Estate) -> list[tuple[str, Any]]:
+    """Check a motion's options: (label, offer) in order, or [] for a question."""
+    from gongzhi.renewals.models import Offer, OfferStatus
+
+    if kind not in MotionKind.values:
+        raise DomainError(_("表决类型无效。"), code="bad_kind")
+    if kind == MotionKind.QUESTION:
+        if options:
+            raise DomainError(_("是否表决不设方案；多个方案选一请选择“方案选择”。"), code="options_not_allowed")
+        return []
+    items = list(options or [])
+    if len(items) < 2:
+        raise DomainError(_("方案选择至少需要两个方案。"), code="too_few_options")
+    if len(items) > MAX_OPTIONS:
+        raise DomainError(_("方案不能超过 %(n)s 个。") % {"n": MAX_OPTIONS}, code="too_many_options")
+    rows: list[tuple[str, Any]] = []
+    seen_labels: set[str] = set()
+    seen_offers: set[int] = set()
+    subdistrict_id = estate.community.subdistrict_id
+    for index, item in enumerate(items, start=1):
+        offer = item.get("offer")
+        if offer is not None and not isinstance(offer, Offer):
+            raise DomainError(_("第 %(n)s 个方案的报价无效。") % {"n": index}, code="bad_offer")
+        label = " ".join(str(item.get("label") or "").split())
+        if not label and offer is not None:
+            label = f"{offer.brand} {offer.model}"
+        if not label:
+            raise DomainError(_("请填写第 %(n)s 个方案的名称。") % {"n": index}, code="option_label_required")
+        if len(label) > 128:
+            raise DomainError(
+                _("第 %(n)s 个方案的名称不能超过 128 个字。") % {"n": index}, code="option_label_too_long"
+            )
+        if label in seen_labels:
+            raise DomainError(_("方案名称重复：%(label)s") % {"label": label}, code="duplicate_option")
+        seen_labels.add(label)
+        if offer is not None:
+            offer = Offer.objects.select_related("campaign").get(pk=offer.pk)
+            if offer.campaign.subdistrict_id != subdistrict_id:
+                raise DomainError(_("第 %(n)s 个方案的报价不属于本街道的更新行动。") % {"n": index}, code="bad_offer")
+            if offer.status not in {OfferStatus.SUBMITTED, OfferStatus.LOCKED}:
+                raise DomainError(
+                    _("只有已提交的报价可以作为方案：%(offer)s") % {"offer": offer}, code="offer_not_submitted"
+                )
+            if offer.pk in seen_offers:
+                raise DomainError(_("同一报价不能作为两个方案：%(offer)s") % {"offer": offer}, code="duplicate_option")
+            seen_offers.add(offer.pk)
+        rows.append((label, offer))
+    return rows
+
+
+def valid_choices(motion: Motion) -> list[str]:
+    """The ballot values a motion accepts: for / against / abstain for a question; "opt<n>" for
+    each option, or abstain, for a choice (abstaining owners take part but choose nothing,
+    Civil Code Art. 278). A question costs no query (the casting hot path)."""
+    if motion.kind != MotionKind.CHOICE:
+        return list(Choice.values)
+    positions = MotionOption.objects.filter(motion_id=motion.pk).order_by("position").values_list("position", flat=True)
+    return [*(option_choice(p) for p in positions), Choice.ABSTAIN.value]
+
+
+def _check_choice(motion: Motion, choice: str) -> None:
+    if choice not in valid_choices(motion):
+        raise DomainError(_("选择无效：%(choice)s") % {"choice": choice}, code="bad_choice")
 
 
 def scope_apartments(motion: Motion) -> Any:
@@ -445,12 +535,14 @@ def _cast(
     """Record one ballot for all of the voter's apartments. Must run inside transaction.atomic.
 
     The voter row is locked, so two casts for one voter apply one after the other and versions
-    are dense; a retried request (same request_key) returns the version already recorded."""
-    if choice not in Choice.values:
+    are dense; a retried request (same request_key) returns the version already recorded.
+    The choice must be one the motion offers (valid_choices)."""
+    if not isinstance(choice, str) or not choice or len(choice) > 8:
         raise DomainError(_("选择无效：%(choice)s") % {"choice": choice}, code="bad_choice")
+    voter = Voter.objects.select_for_update().select_related("motion").get(pk=voter.pk)
+    _check_choice(voter.motion, choice)
     if not request_key or len(request_key) > 64:
         raise DomainError(_("请求编号无效。"), code="bad_request_key")
-    voter = Voter.objects.select_for_update().select_related("motion").get(pk=voter.pk)
     existing = BallotVersion.objects.filter(voter=voter, request_key=request_key).first()
     if existing is not None:
         if existing.choice != choice or existing.channel != channel:
@@ -635,8 +727,7 @@ def paper_entry_add(*, actor: Any, voter: Voter, choice: str, now: dt.datetime |
     agrees with one of them or someone who runs the vote resolves it against the sheet."""
     now = _now(now)
     _require(actor, Action.ENTER_BALLOTS, voter.motion)
-    if choice not in Choice.values:
-        raise DomainError(_("选择无效：%(choice)s") % {"choice": choice}, code="bad_choice")
+    _check_choice(voter.motion, choice)
     with transaction.atomic():
         voter = Voter.objects.select_for_update().select_related("motion").get(pk=voter.pk)
         _check_window(voter.motion, now)
@@ -678,8 +769,7 @@ def paper_mismatch_resolve(
     """Settle disagreeing entries by reading the sheet: recorded with the reason, then cast."""
     now = _now(now)
     _require(actor, Action.MANAGE_MOTION, voter.motion)
-    if choice not in Choice.values:
-        raise DomainError(_("选择无效：%(choice)s") % {"choice": choice}, code="bad_choice")
+    _check_choice(voter.motion, choice)
     if not note.strip():
         raise DomainError(_("请说明裁定依据。"), code="note_required")
     with transaction.atomic():
@@ -725,6 +815,7 @@ def proxy_vote(
     the scan is kept with who entered it."""
     now = _now(now)
     _require(actor, Action.ENTER_BALLOTS, voter.motion)
+    _check_choice(voter.motion, choice)  # before the scan is stored
     if not proxy_name.strip():
         raise DomainError(_("请填写受托人姓名。"), code="proxy_name_required")
     if proxy_id_last4 and (len(proxy_id_last4) != 4 or not proxy_id_last4.isalnum()):
@@ -789,8 +880,12 @@ def ballots_digest(motion: Motion) -> str:
 @transaction.atomic
 def motion_close(*, actor: Any, motion: Motion, now: dt.datetime | None = None) -> MotionResult:
     """Compute, freeze and publish the result once voting has closed (never earlier: the closing
-    time was announced, and Art. 278 counts every owner who votes within it)."""
-    from gongzhi.motions.selectors import motion_tally
+    time was announced, and Art. 278 counts every owner who votes within it).
+
+    For a choice motion the outcome JSON is selectors.ChoiceOutcome.as_json() ("kind": "choice",
+    per-option figures, "adopted": the adopted option's position or null) and `passed` says
+    that an option was adopted."""
+    from gongzhi.motions.selectors import motion_outcome
 
     now = _now(now)
     motion = Motion.objects.select_for_update().get(pk=motion.pk)
@@ -801,7 +896,7 @@ def motion_close(*, actor: Any, motion: Motion, now: dt.datetime | None = None) 
         raise DomainError(_("只有表决中的事项可以计票。"), code="not_open")
     if now < motion.closes_at:
         raise DomainError(_("表决尚未截止，不能计票。"), code="not_closed_yet")
-    outcome = motion_tally(motion)
+    outcome = motion_outcome(motion)
     result = MotionResult.objects.create(
         motion=motion,
         outcome=outcome.as_json(),

@@ -44,8 +44,9 @@ from gongzhi.motions.forms import (
 from gongzhi.motions.models import (
     BallotVersion,
     Channel,
-    Choice,
     Motion,
+    MotionKind,
+    MotionOption,
     MotionStatus,
     ProxyAuthorisation,
     RollEntry,
@@ -147,21 +148,16 @@ def _amounts(owners: int, area: Decimal) -> str:
     return "、".join(parts) or _("0 位业主")
 
 
-def tally_view_model(motion: Motion, outcome: th.Outcome) -> dict[str, Any]:
-    """The bars and the "still needed" sentences of an outcome, ready for the template."""
-    rule = outcome.rule
-    total, part, agree = outcome.total, outcome.participating, outcome.for_
-    need_p, need_a = outcome.still_needed.participation, outcome.still_needed.approval
-    anyone = part.owners > 0
+def needed(owners: int | None, area: Decimal | None, verb: str) -> str:
+    if owners is not None:
+        return _("已达到") if owners == 0 else _("还需 %(n)s 人%(verb)s") % {"n": owners, "verb": verb}
+    assert area is not None  # noqa: S101 - one of the two is given
+    return _("已达到") if area == 0 else _("还需 %(a)s m²%(verb)s") % {"a": _area_text(area), "verb": verb}
 
-    def needed(owners: int | None, area: Decimal | None, verb: str) -> str:
-        if owners is not None:
-            return _("已达到") if owners == 0 else _("还需 %(n)s 人%(verb)s") % {"n": owners, "verb": verb}
-        assert area is not None  # noqa: S101 - one of the two is given
-        return _("已达到") if area == 0 else _("还需 %(a)s m²%(verb)s") % {"a": _area_text(area), "verb": verb}
 
-    take_part, agree_verb = _("参与"), _("同意")
-    bars = [
+def _participation_bars(rule: th.VotingRule, total: th.Figures, part: th.Figures, need_p: th.Figures) -> list[Bar]:
+    take_part = _("参与")
+    return [
         Bar(
             "participation-area",
             _("参与面积"),
@@ -182,6 +178,105 @@ def tally_view_model(motion: Motion, outcome: th.Outcome) -> dict[str, Any]:
             rule.participation_owners.met(part.owners, total.owners),
             needed(need_p.owners, None, take_part),
         ),
+    ]
+
+
+def _participation_sentence(quorum_met: bool, need_p: th.Figures) -> str:
+    if quorum_met:
+        return _("参与门槛已达到。")
+    return _("还需至少 %(what)s 参与表决，才达到参与门槛。") % {"what": _amounts(need_p.owners, need_p.area)}
+
+
+@dataclasses.dataclass(frozen=True)
+class OptionBars:
+    """One option of a choice motion on the live tally: its two approval bars."""
+
+    position: int
+    choice: str
+    label: str
+    adopted: bool
+    approved: bool
+    bars: list[Bar]
+
+
+def choice_tally_view_model(motion: Motion, outcome: sel.ChoiceOutcome) -> dict[str, Any]:
+    """The live tally of a choice motion: participation bars as for a question, then one pair of
+    bars per option (its share of the participating area and heads, with the approval threshold
+    marked). An option is adopted only when it meets the approval thresholds and participation
+    is met (selectors.choice_tally); a plurality alone is not enough (Civil Code Art. 278)."""
+    rule = outcome.rule
+    total, part = outcome.total, outcome.participating
+    anyone = part.owners > 0
+    choose = _("选择")
+    groups = []
+    for option in outcome.options:
+        mine, need = option.figures, option.outcome.still_needed.approval
+        key = f"option-{option.position}"
+        groups.append(
+            OptionBars(
+                option.position,
+                option.choice,
+                option.label,
+                option.adopted,
+                option.approved,
+                [
+                    Bar(
+                        f"{key}-area",
+                        _("选择面积（占参与面积）"),
+                        _("%(a)s / %(t)s m²") % {"a": _area_text(mine.area), "t": _area_text(part.area)},
+                        str(_percent(mine.area, part.area)),
+                        str(_fraction_percent(rule.approval_area.fraction)),
+                        threshold_text(rule.approval_area),
+                        anyone and rule.approval_area.met(mine.area, part.area),
+                        needed(None, need.area, choose),
+                    ),
+                    Bar(
+                        f"{key}-owners",
+                        _("选择人数（占参与人数）"),
+                        _("%(n)s / %(t)s 人") % {"n": mine.owners, "t": part.owners},
+                        str(_percent(mine.owners, part.owners)),
+                        str(_fraction_percent(rule.approval_owners.fraction)),
+                        threshold_text(rule.approval_owners),
+                        anyone and rule.approval_owners.met(mine.owners, part.owners),
+                        needed(need.owners, None, choose),
+                    ),
+                ],
+            )
+        )
+    adopted = outcome.adopted
+    if adopted is not None:
+        approval_sentence = _("方案%(n)s“%(label)s”已获参与表决面积和人数的多数选择。") % {
+            "n": adopted.position,
+            "label": adopted.label,
+        }
+    else:
+        approval_sentence = _("须有一个方案获得参与表决面积和人数均达到同意门槛的业主选择才算选定；只是票数最多不算。")
+    return {
+        "choice_mode": True,
+        "bars": _participation_bars(rule, total, part, outcome.participation_needed),
+        "option_groups": groups,
+        "participation_sentence": _participation_sentence(outcome.quorum_met, outcome.participation_needed),
+        "approval_sentence": approval_sentence,
+        "counts": [
+            *(
+                (_("方案%(n)s：%(label)s") % {"n": o.position, "label": o.label}, o.choice, o.figures)
+                for o in outcome.options
+            ),
+            (_("弃权"), "abstain", outcome.abstain),
+        ],
+        "not_voted": th.Figures.of(total.hundredths - part.hundredths, total.owners - part.owners),
+    }
+
+
+def tally_view_model(motion: Motion, outcome: th.Outcome) -> dict[str, Any]:
+    """The bars and the "still needed" sentences of an outcome, ready for the template."""
+    rule = outcome.rule
+    total, part, agree = outcome.total, outcome.participating, outcome.for_
+    need_p, need_a = outcome.still_needed.participation, outcome.still_needed.approval
+    anyone = part.owners > 0
+    agree_verb = _("同意")
+    bars = [
+        *_participation_bars(rule, total, part, need_p),
         Bar(
             "approval-area",
             _("同意面积（占参与面积）"),
@@ -203,12 +298,7 @@ def tally_view_model(motion: Motion, outcome: th.Outcome) -> dict[str, Any]:
             needed(need_a.owners, None, agree_verb),
         ),
     ]
-    if outcome.quorum_met:
-        participation_sentence = _("参与门槛已达到。")
-    else:
-        participation_sentence = _("还需至少 %(what)s 参与表决，才达到参与门槛。") % {
-            "what": _amounts(need_p.owners, need_p.area)
-        }
+    participation_sentence = _participation_sentence(outcome.quorum_met, need_p)
     if outcome.approved:
         approval_sentence = _("同意门槛已达到。")
     else:
@@ -228,12 +318,12 @@ def tally_view_model(motion: Motion, outcome: th.Outcome) -> dict[str, Any]:
     }
 
 
-def _outcome(motion: Motion) -> th.Outcome | None:
+def _outcome(motion: Motion) -> th.Outcome | sel.ChoiceOutcome | None:
     """The tally now, or None before the roll is frozen (a draft has no voters to count)."""
     if motion.status == MotionStatus.DRAFT:
         return None
     try:
-        return sel.motion_tally(motion)
+        return sel.motion_outcome(motion)
     except th.TallyInputError:
         return None
 
@@ -248,7 +338,9 @@ def _tally_context(motion: Motion) -> dict[str, Any]:
         "tally_url": reverse("motion_tally_fragment", args=[motion.pk]),
         "updated_at": now,
     }
-    if outcome is not None:
+    if isinstance(outcome, sel.ChoiceOutcome):
+        context.update(choice_tally_view_model(motion, outcome))
+    elif outcome is not None:
         context.update(tally_view_model(motion, outcome))
     return context
 
@@ -341,6 +433,10 @@ def motion_create(request: HttpRequest) -> HttpResponse:
                     closes_at=data["closes_at"],
                     objection_days=data["objection_days"],
                     anonymous=data["anonymous"],
+                    kind=data["kind"],
+                    options=[{"label": label} for label in form.option_labels]
+                    if data["kind"] == MotionKind.CHOICE
+                    else None,
                 )
             except DomainError as exc:
                 form.add_error(None, exc.message)
@@ -370,8 +466,18 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_view_voters = _may(request, Action.VIEW_VOTERS, motion)
     status = motion.status
     result = getattr(motion, "result", None) if status == MotionStatus.CLOSED else None
+    options = (
+        list(MotionOption.objects.filter(motion=motion).select_related("offer__vendor").order_by("position"))
+        if motion.kind == MotionKind.CHOICE
+        else []
+    )
+    adopted = None
+    if result is not None and result.outcome.get("kind") == MotionKind.CHOICE:
+        adopted = next((o for o in options if o.position == result.outcome.get("adopted")), None)
     context = {
         **_tally_context(motion),
+        "options": options,
+        "adopted": adopted,
         "scope": scope_text(motion),
         "rule_rows": _rule_rows(motion),
         "rule_source": rule_source(motion),
@@ -491,6 +597,11 @@ def motion_voters(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("number")
     )
     page = Paginator(voters, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(sel.choice_list(motion))
+    rows = list(page.object_list)
+    for voter in rows:
+        voter.choice_label = labels.get(voter.choice, voter.choice)
+    page.object_list = rows
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -593,8 +704,10 @@ def motion_paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
     outcome_kind = ""
     keyed_voter: Voter | None = None
     error: str | None = None
+    choices = sel.choice_list(motion)
+    labels = dict(choices)
     if request.method == "POST":
-        form = PaperEntryForm(request.POST)
+        form = PaperEntryForm(request.POST, choices=choices)
         if form.is_valid():
             number = form.cleaned_data["number"]
             choice = form.cleaned_data["choice"]
@@ -607,7 +720,7 @@ def motion_paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 error = exc.message
                 keyed_voter = None
             else:
-                label = Choice(choice).label
+                label = labels[choice]
                 if result.counted is not None:
                     outcome_kind = "counted"
                     outcome_text = _("两次录入一致，已计票：第 %(n)s 号 %(c)s。") % {"n": number, "c": label}
@@ -617,11 +730,11 @@ def motion_paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     outcome_kind = "once"
                     outcome_text = _("已录入，等待第二人录入：第 %(n)s 号 %(c)s。") % {"n": number, "c": label}
-                form = PaperEntryForm()
+                form = PaperEntryForm(choices=choices)
         else:
             error = "；".join(str(e) for errors in form.errors.values() for e in errors)
     else:
-        form = PaperEntryForm()
+        form = PaperEntryForm(choices=choices)
     rooms = (
         "、".join(RollEntry.objects.filter(voter=keyed_voter).order_by("floor", "room").values_list("label", flat=True))
         if keyed_voter is not None
@@ -639,7 +752,8 @@ def motion_paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "rooms": rooms,
             "error": error,
             "progress": sel.paper_progress(motion),
-            "choices": Choice.choices,
+            "choices": choices,
+            "choice_mode": motion.kind == MotionKind.CHOICE,
         },
         status=400 if error else 200,
     )
@@ -650,10 +764,12 @@ def motion_mismatches(request: HttpRequest, pk: int) -> HttpResponse:
     """Sheets whose two keyings disagree; someone who runs the vote settles each against the sheet."""
     motion = _motion_in_scope(request, pk, Action.ENTER_BALLOTS)
     can_resolve = _may(request, Action.MANAGE_MOTION, motion)
+    choices = sel.choice_list(motion)
+    labels = dict(choices)
     if request.method == "POST":
         if not can_resolve:
             raise PermissionDenied(_("您无权执行此操作。"))
-        form = MismatchResolveForm(request.POST)
+        form = MismatchResolveForm(request.POST, choices=choices)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -680,13 +796,14 @@ def motion_mismatches(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "mismatch": m,
             "rooms": "、".join(rooms.get(m.voter.pk, [])),
+            "entries": [(e, labels.get(e.choice, e.choice)) for e in m.entries],
         }
         for m in mismatches
     ]
     return render(
         request,
         "motions/motion_mismatches.html",
-        {"motion": motion, "items": items, "can_resolve": can_resolve, "choices": Choice.choices},
+        {"motion": motion, "items": items, "can_resolve": can_resolve, "choices": choices},
     )
 
 
@@ -706,8 +823,9 @@ def motion_proxy(request: HttpRequest, pk: int) -> HttpResponse:
     """A vote cast on the strength of a signed authorisation (Civil Code Art. 161-162 on agency);
     the scan is kept and served only to those who may see the voters."""
     motion = _motion_in_scope(request, pk, Action.ENTER_BALLOTS)
+    choices = sel.choice_list(motion)
     if request.method == "POST":
-        form = ProxyForm(request.POST, request.FILES)
+        form = ProxyForm(request.POST, request.FILES, choices=choices)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -735,7 +853,7 @@ def motion_proxy(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.info(request, _("该委托表决此前已录入，未重复计票。"))
                 return HttpResponseRedirect(reverse("motion_proxy", args=[motion.pk]))
     else:
-        form = ProxyForm()
+        form = ProxyForm(choices=choices)
     proxies = (
         ProxyAuthorisation.objects.filter(voter__motion=motion)
         .select_related("voter", "entered_by")

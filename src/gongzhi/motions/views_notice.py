@@ -175,13 +175,100 @@ def _figures(outcome: dict[str, Any], key: str) -> tuple[Decimal, int]:
     return Decimal(str(data["area"])), int(data["owners"])
 
 
+@dataclass(frozen=True)
+class OptionRow:
+    """One option of a choice motion on the notice: its frozen figures against the participating
+    ones, whether it met the approval thresholds and whether it was adopted."""
+
+    position: int
+    label: str
+    area: Decimal
+    area_pct: Decimal | None
+    owners: int
+    owners_pct: Decimal | None
+    approved: bool
+    adopted: bool
+
+
+def is_choice(result: MotionResult) -> bool:
+    return bool(result.outcome.get("kind") == "choice")
+
+
+def option_label(position: int, label: str) -> str:
+    return _("方案%(n)s：%(label)s") % {"n": position, "label": label}
+
+
+def option_rows(result: MotionResult) -> list[OptionRow]:
+    """The options of a closed choice motion from the frozen outcome ([] for a question)."""
+    if not is_choice(result):
+        return []
+    outcome = result.outcome
+    part_area, part_owners = _figures(outcome, "participating")
+    rows = []
+    for option in outcome.get("options", []):
+        area, owners = _figures(option, "votes")
+        rows.append(
+            OptionRow(
+                int(option["position"]),
+                str(option["label"]),
+                area,
+                _percent(area, part_area),
+                owners,
+                _percent(Decimal(owners), Decimal(part_owners)),
+                bool(option.get("approved")),
+                bool(option.get("adopted")),
+            )
+        )
+    return rows
+
+
+def adopted_option(result: MotionResult) -> OptionRow | None:
+    return next((row for row in option_rows(result) if row.adopted), None)
+
+
+def _participation_checks(
+    rule: th.VotingRule, part_area: Decimal, total_area: Decimal, part_owners: int, total_owners: int
+) -> list[ThresholdRow]:
+    return [
+        ThresholdRow(
+            _("参与表决的专有部分面积"),
+            threshold_words(rule.participation_area),
+            _percent(part_area, total_area),
+            rule.participation_area.met(part_area, total_area),
+        ),
+        ThresholdRow(
+            _("参与表决的业主人数"),
+            threshold_words(rule.participation_owners),
+            _percent(Decimal(part_owners), Decimal(total_owners)),
+            rule.participation_owners.met(part_owners, total_owners),
+        ),
+    ]
+
+
 def result_figures(motion: Motion, result: MotionResult) -> tuple[list[FigureRow], list[ThresholdRow]]:
     """The frozen figures of the result (MotionResult.outcome, never recomputed) with percentages:
-    participation of the totals, choices of the participating figures (Civil Code Art. 278)."""
+    participation of the totals, choices of the participating figures (Civil Code Art. 278).
+
+    For a choice motion the rows are each option and abstaining, and the checks are the
+    participation ones (each option's approval is in option_rows)."""
     outcome = result.outcome
     total_area, total_owners = _figures(outcome, "total")
     part_area, part_owners = _figures(outcome, "participating")
     of_total, of_part = _("占总数"), _("占参与表决")
+    if is_choice(result):
+        rule = services.motion_rule(motion)
+        abstain_area, abstain_owners = _figures(outcome, "abstain")
+        choice_rows = [
+            FigureRow(_("总数"), total_area, _percent(total_area, total_area), total_owners,
+                      _percent(Decimal(total_owners), Decimal(total_owners)), of_total),
+            FigureRow(_("参与表决"), part_area, _percent(part_area, total_area), part_owners,
+                      _percent(Decimal(part_owners), Decimal(total_owners)), of_total),
+            *(FigureRow(option_label(o.position, o.label), o.area, o.area_pct, o.owners, o.owners_pct, of_part)
+              for o in option_rows(result)),
+            FigureRow(_("弃权"), abstain_area, _percent(abstain_area, part_area), abstain_owners,
+                      _percent(Decimal(abstain_owners), Decimal(part_owners)), of_part),
+        ]  # fmt: skip
+        return choice_rows, _participation_checks(rule, part_area, total_area, part_owners, total_owners)
     rows = [
         FigureRow(_("总数"), total_area, _percent(total_area, total_area), total_owners,
                   _percent(Decimal(total_owners), Decimal(total_owners)), of_total),
@@ -203,18 +290,7 @@ def result_figures(motion: Motion, result: MotionResult) -> tuple[list[FigureRow
     rule = services.motion_rule(motion)
     for_area, for_owners = _figures(outcome, "for")
     checks = [
-        ThresholdRow(
-            _("参与表决的专有部分面积"),
-            threshold_words(rule.participation_area),
-            _percent(part_area, total_area),
-            rule.participation_area.met(part_area, total_area),
-        ),
-        ThresholdRow(
-            _("参与表决的业主人数"),
-            threshold_words(rule.participation_owners),
-            _percent(Decimal(part_owners), Decimal(total_owners)),
-            rule.participation_owners.met(part_owners, total_owners),
-        ),
+        *_participation_checks(rule, part_area, total_area, part_owners, total_owners),
         ThresholdRow(
             _("同意的专有部分面积（占参与表决）"),
             threshold_words(rule.approval_area),
@@ -255,6 +331,14 @@ def motion_notice(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "checks": checks,
         "quorum_met": bool(outcome.get("quorum_met")),
         "approved": bool(outcome.get("approved")),
+        "choice_mode": is_choice(result),
+        "options": option_rows(result),
+        "adopted": adopted_option(result),
+        "approval_words": _("同意门槛：参与表决面积%(area)s且参与表决人数%(owners)s")
+        % {
+            "area": threshold_words(services.motion_rule(motion).approval_area),
+            "owners": threshold_words(services.motion_rule(motion).approval_owners),
+        },
         "passed": result.passed,
         "page_url": page_url,
         "qr": qr_svg(page_url),

@@ -29,7 +29,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -38,9 +38,19 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import AccessDeniedError, DomainError, NotFoundError
 from gongzhi.motions import codes, services
-from gongzhi.motions.models import BallotVersion, Choice, Motion, MotionResult, MotionStatus, RollEntry, Voter
+from gongzhi.motions.models import (
+    BallotVersion,
+    Motion,
+    MotionKind,
+    MotionOption,
+    MotionResult,
+    MotionStatus,
+    RollEntry,
+    Voter,
+    option_choice,
+)
 from gongzhi.motions.qr import absolute_url, qr_svg
-from gongzhi.motions.selectors import access_motions
+from gongzhi.motions.selectors import access_motions, choice_list
 from gongzhi.motions.views_notice import rule_text
 from gongzhi.places.access import Action
 
@@ -97,6 +107,43 @@ def _code_sent(request: HttpRequest, voter: Voter) -> bool:
     return voter.pk in request.session.get(CODE_SENT_KEY, [])
 
 
+@dataclass(frozen=True)
+class OptionCard:
+    """One option on the voter's page, with the offer it stands for (brand, model, price per
+    elevator) so owners see what each option costs before choosing (issue 4)."""
+
+    position: int
+    choice: str
+    label: str
+    offer: Any  # renewals.Offer or None
+    compare_url: str | None
+
+
+def _compare_url(campaign_id: int) -> str | None:
+    """The side-by-side offers page of the campaign, if the renewals pages are installed."""
+    try:
+        return reverse("offer_compare", args=[campaign_id])
+    except NoReverseMatch:
+        return None
+
+
+def option_cards(motion: Motion) -> list[OptionCard]:
+    """The options of a choice motion in order (one query, offers joined); [] for a question."""
+    if motion.kind != MotionKind.CHOICE:
+        return []
+    urls: dict[int, str | None] = {}
+    cards = []
+    for option in MotionOption.objects.filter(motion=motion).select_related("offer__vendor").order_by("position"):
+        offer = option.offer
+        url = None
+        if offer is not None:
+            if offer.campaign_id not in urls:
+                urls[offer.campaign_id] = _compare_url(offer.campaign_id)
+            url = urls[offer.campaign_id]
+        cards.append(OptionCard(option.position, option_choice(option.position), option.label, offer, url))
+    return cards
+
+
 def _page_context(request: HttpRequest, voter: Voter, token: str) -> dict[str, Any]:
     motion = voter.motion
     now = timezone.now()
@@ -107,6 +154,9 @@ def _page_context(request: HttpRequest, voter: Voter, token: str) -> dict[str, A
     notice_url = None
     if phase == "closed" and MotionResult.objects.filter(motion=motion).exists():
         notice_url = reverse("motion_notice", args=[motion.public_id])
+    choices = choice_list(motion)
+    labels = dict(choices)
+    cards = option_cards(motion)
     return {
         "voter": voter,
         "motion": motion,
@@ -120,7 +170,12 @@ def _page_context(request: HttpRequest, voter: Voter, token: str) -> dict[str, A
         "total_area": sum((e.area for e in entries), Decimal("0.00")),
         "rule": rule_text(motion),
         "current": current,
-        "choices": Choice.choices,
+        "choices": choices,
+        "choice_labels": labels,
+        "current_label": labels.get(current.choice, current.choice) if current is not None else "",
+        "choice_mode": motion.kind == MotionKind.CHOICE,
+        "option_cards": cards,
+        "compare_url": next((c.compare_url for c in cards if c.compare_url), None),
         "request_key": uuid.uuid4().hex,
         "notice_url": notice_url,
     }
@@ -205,7 +260,13 @@ def vote_cast(request: HttpRequest, token: str) -> HttpResponse:
         return _back(token)
     voter.refresh_from_db(fields=["choice", "version"])
     context = _page_context(request, voter, token)
-    context.update({"cast": result.version, "created": result.created})
+    context.update(
+        {
+            "cast": result.version,
+            "created": result.created,
+            "cast_label": context["choice_labels"].get(result.version.choice, result.version.choice),
+        }
+    )
     return render(request, "motions/vote_done.html", context)
 
 
@@ -270,6 +331,8 @@ def motion_sheets(request: HttpRequest, pk: int) -> HttpResponse:
         "motions/sheets.html",
         {
             "motion": motion,
+            "choices": choice_list(motion),
+            "choice_mode": motion.kind == MotionKind.CHOICE,
             "estate": motion.estate,
             "sheets": sheets,
             "page": page,

@@ -31,9 +31,14 @@ class Action(StrEnum):
     VIEW_VOTERS = "view_voters"  # who has voted, the door-knocking list, per-apartment ballots
     SUBMIT_OFFERS = "submit_offers"  # a vendor's own offers in its subdistrict's campaigns
     MANAGE_RENEWAL = "manage_renewal"  # funding plans, locking offers, consultation motions per entrance
+    VIEW_MEETING = "view_meeting"  # a deliberation meeting, its livestream, questions; ask a question
+    MANAGE_MEETING = "manage_meeting"  # schedule a meeting, invite, mark attendance, moderate, publish minutes
 
 
 _READ = {Action.VIEW_REGISTRY, Action.VIEW_CAMPAIGN}
+# Deliberation meetings (众议事) are open to everyone with a role in their scope; those who convene
+# owners' votes also convene the meetings that prepare them.
+_RUN_MEETINGS = {Action.VIEW_MEETING, Action.MANAGE_MEETING}
 # Those who run an owners' vote: community staff help the owners' committee convene it.
 _RUN_VOTES = {
     Action.VIEW_MOTION,
@@ -47,18 +52,25 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # Staff of the subdistrict run everything there except a vendor's own offers.
     Role.SUBDISTRICT_STAFF: frozenset(set(Action) - {Action.SUBMIT_OFFERS}),
     Role.COMMUNITY_STAFF: frozenset(
-        {*_READ, *_RUN_VOTES, Action.VIEW_OWNERS, Action.CHANGE_REGISTRY, Action.RECORD_FAULTS}
+        {*_READ, *_RUN_VOTES, *_RUN_MEETINGS, Action.VIEW_OWNERS, Action.CHANGE_REGISTRY, Action.RECORD_FAULTS}
     ),
-    Role.OWNERS_COMMITTEE: frozenset({*_READ, *_RUN_VOTES, Action.VIEW_OWNERS}),
+    Role.OWNERS_COMMITTEE: frozenset({*_READ, *_RUN_VOTES, *_RUN_MEETINGS, Action.VIEW_OWNERS}),
     # The property manager helps deliver notices and knock on doors; it neither runs nor keys votes.
     Role.PROPERTY_MANAGER: frozenset(
-        {*_READ, Action.VIEW_OWNERS, Action.RECORD_FAULTS, Action.VIEW_MOTION, Action.VIEW_VOTERS}
+        {
+            *_READ,
+            Action.VIEW_OWNERS,
+            Action.RECORD_FAULTS,
+            Action.VIEW_MOTION,
+            Action.VIEW_VOTERS,
+            Action.VIEW_MEETING,
+        }
     ),
-    Role.OWNER: frozenset({*_READ, Action.VIEW_OWNERS, Action.VIEW_MOTION}),
-    # Vendors have a commercial stake in the outcome: they see no votes.
-    Role.VENDOR: frozenset({*_READ, Action.SUBMIT_OFFERS}),
-    Role.SUPERVISOR: frozenset({*_READ, Action.VIEW_MOTION, Action.VIEW_VOTERS}),
-    Role.DISTRICT_REGULATOR: frozenset({*_READ, Action.VIEW_MOTION}),
+    Role.OWNER: frozenset({*_READ, Action.VIEW_OWNERS, Action.VIEW_MOTION, Action.VIEW_MEETING}),
+    # Vendors have a commercial stake in the outcome: they see no votes (but pitch at meetings).
+    Role.VENDOR: frozenset({*_READ, Action.SUBMIT_OFFERS, Action.VIEW_MEETING}),
+    Role.SUPERVISOR: frozenset({*_READ, Action.VIEW_MOTION, Action.VIEW_VOTERS, Action.VIEW_MEETING}),
+    Role.DISTRICT_REGULATOR: frozenset({*_READ, Action.VIEW_MOTION, Action.VIEW_MEETING}),
 }
 
 

@@ -206,3 +206,39 @@ class FundingPlan(models.Model):
     @property
     def access_anchor(self) -> Entrance:
         return self.entrance
+
+
+class Consultation(models.Model):
+    """The three decisions of one entrance (换不换, 换什么, 怎么换) put to its owners together: replace
+    or not, which offer, and the funding plan with its apportionment — each an owners' motion."""
+
+    entrance = models.ForeignKey(Entrance, on_delete=models.PROTECT, related_name="consultations")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="consultations")
+    plan = models.ForeignKey(FundingPlan, on_delete=models.PROTECT, related_name="consultations")
+    replace_motion = models.OneToOneField(
+        "motions.Motion", on_delete=models.PROTECT, related_name="consultation_replace"
+    )
+    brand_motion = models.OneToOneField("motions.Motion", on_delete=models.PROTECT, related_name="consultation_brand")
+    funding_motion = models.OneToOneField(
+        "motions.Motion", on_delete=models.PROTECT, related_name="consultation_funding"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("协商表决")
+        verbose_name_plural = _("协商表决")
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.entrance} {self.campaign}"
+
+    @property
+    def access_anchor(self) -> Entrance:
+        return self.entrance
+
+    @property
+    def motions(self) -> list[models.Model]:
+        return [self.replace_motion, self.brand_motion, self.funding_motion]

@@ -30,7 +30,8 @@ def access_offers(user: Any, campaign: Campaign | None = None) -> QuerySet[Offer
     return qs.filter(visible).distinct()
 
 
-def access_plans(user: Any, action: Action = Action.VIEW_CAMPAIGN) -> QuerySet[FundingPlan]:
+def access_plans(user: Any, action: Action = Action.VIEW_MOTION) -> QuerySet[FundingPlan]:
+    """Plans are the owners' money: seen by those who see the entrance's votes (not vendors)."""
     q = estate_q(user, action, "entrance__building__estate", lambda entrances, _owners: Q(entrance_id__in=entrances))
     qs = FundingPlan.objects.select_related("entrance__building__estate", "offer__vendor", "campaign")
     return qs if q is None else qs.filter(q)
@@ -84,3 +85,95 @@ def share_for(plan: FundingPlan, apartment_id: int) -> Decimal | None:
         if apartment.pk == apartment_id:
             return amount
     return None
+
+
+@dataclass(frozen=True)
+class BoardMotion:
+    motion_id: int
+    status: str  # draft / open / passed / failed / cancelled
+    participation: Decimal | None  # share of the area that has voted (0..1), None before the roll is frozen
+
+    @property
+    def participation_percent(self) -> int:
+        return int((self.participation or 0) * 100)
+
+    @property
+    def label(self) -> str:
+        from gongzhi.renewals.views_board import STATUS_LABELS
+
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One entrance on the campaign board: where its consultation stands."""
+
+    estate: str
+    entrance: Any
+    consultation_id: int | None
+    replace: BoardMotion | None
+    brand: BoardMotion | None
+    funding: BoardMotion | None
+
+    @property
+    def motions(self) -> list[BoardMotion | None]:
+        return [self.replace, self.brand, self.funding]
+
+
+def campaign_board(user: Any, campaign: Campaign) -> list[BoardRow]:
+    """Per estate and entrance with a registered elevator, the state of its three decisions, in four
+    queries whatever the number of entrances (entrances, consultations, voter sums, results)."""
+    from django.db.models import Sum
+
+    from gongzhi.motions.models import MotionStatus, Voter
+    from gongzhi.places.selectors import access_entrances
+    from gongzhi.renewals.models import Consultation
+
+    entrances = list(
+        access_entrances(user)
+        .filter(building__estate__community__subdistrict_id=campaign.subdistrict_id, elevators__isnull=False)
+        .select_related("building__estate")
+        .distinct()
+        .order_by("building__estate__name", "building__name", "name")
+    )
+    consultations = {
+        c.entrance_id: c
+        for c in Consultation.objects.filter(campaign=campaign, entrance__in=entrances)
+        .select_related("replace_motion__result", "brand_motion__result", "funding_motion__result")
+        .order_by("created_at")
+    }
+    motion_ids = [m.pk for c in consultations.values() for m in c.motions]
+    totals: dict[int, list[Decimal]] = {}
+    for row in (
+        Voter.objects.filter(motion_id__in=motion_ids)
+        .values("motion_id", "choice")
+        .annotate(area=Sum("area"))
+        .order_by()
+    ):
+        entry = totals.setdefault(row["motion_id"], [Decimal(0), Decimal(0)])
+        entry[1] += row["area"]
+        if row["choice"]:
+            entry[0] += row["area"]
+
+    def state(motion: Any) -> BoardMotion:
+        status = str(motion.status)
+        if status == MotionStatus.CLOSED:
+            result = getattr(motion, "result", None)
+            status = "passed" if result is not None and result.passed else "failed"
+        voted, total = totals.get(motion.pk, [Decimal(0), Decimal(0)])
+        return BoardMotion(motion.pk, status, (voted / total) if total else None)
+
+    rows = []
+    for entrance in entrances:
+        c = consultations.get(entrance.pk)
+        rows.append(
+            BoardRow(
+                entrance.building.estate.name,
+                entrance,
+                c.pk if c else None,
+                state(c.replace_motion) if c else None,
+                state(c.brand_motion) if c else None,
+                state(c.funding_motion) if c else None,
+            )
+        )
+    return rows

@@ -104,6 +104,12 @@ def offer_save(
         if name in data:
             setattr(offer, name, data[name])
     offer.price_per_elevator = _money(offer.price_per_elevator, _("每台价格"))
+    twin = Offer.objects.filter(campaign=campaign, vendor=vendor, brand=offer.brand, model=offer.model)
+    if twin.exclude(pk=offer.pk).exists():
+        raise DomainError(
+            _("本行动中已有 %(brand)s %(model)s 的报价，请编辑原报价。") % {"brand": offer.brand, "model": offer.model},
+            code="duplicate_offer",
+        )
     try:
         offer.full_clean(exclude=["campaign", "vendor"] if offer.pk is None else None)
     except ValidationError as exc:
@@ -178,13 +184,16 @@ def offer_withdraw(*, actor: Any, offer: Offer) -> Offer:
 
 @transaction.atomic
 def offers_lock(*, actor: Any, offers: list[Offer], now: dt.datetime | None = None) -> int:
-    """Lock submitted offers when a brand motion opens on them (the platform or staff who run it)."""
+    """Lock submitted offers when a brand motion opens on them (the platform or subdistrict staff)."""
+    for offer in Offer.objects.select_related("campaign__subdistrict").filter(pk__in=[o.pk for o in offers]):
+        _require(actor, Action.MANAGE_RENEWAL, offer.campaign.subdistrict)
+    return _lock(actor=actor, offers=offers, now=now)
+
+
+def _lock(*, actor: Any, offers: list[Offer], now: dt.datetime | None) -> int:
     now = now or timezone.now()
     n = 0
-    for offer in (
-        Offer.objects.select_for_update().select_related("campaign__subdistrict").filter(pk__in=[o.pk for o in offers])
-    ):
-        _require(actor, Action.MANAGE_RENEWAL, offer.campaign.subdistrict)
+    for offer in Offer.objects.select_for_update().filter(pk__in=[o.pk for o in offers]).order_by("pk"):
         if offer.status == OfferStatus.LOCKED:
             continue
         if offer.status != OfferStatus.SUBMITTED:
@@ -347,3 +356,120 @@ def plan_shares(plan: Any) -> list[tuple[Any, Decimal]]:
         exempt={str(a) for a in plan.exempt},
     )
     return [(apartment, share.amount) for apartment, share in zip(apartments, shares, strict=True)]
+
+
+# --- the three decisions per entrance ---------------------------------------------------------
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor: Any,
+    plan: Any,
+    offers: list[Offer],
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    rules: dict[str, str | dict[str, Any]] | None = None,
+    meeting_kind: str = "extraordinary",
+) -> Any:
+    """Create the entrance's three motions from the template: replace or not, which offer (a choice
+    among `offers`), and the funding plan (`plan`) with its apportionment.
+
+    Rule presets follow Civil Code Art. 278 and may be overridden by `rules` ({"replace": …, "brand": …,
+    "funding": …}): replacing and choosing are ordinary matters; the funding plan is special (3/4)
+    when it raises money from the owners (Art. 278(1)(6), 筹集维修资金), ordinary when it only uses
+    the maintenance fund and public revenue (Art. 278(1)(5))."""
+    from gongzhi.motions.services import motion_create
+    from gongzhi.renewals.models import Consultation
+
+    entrance = plan.entrance
+    _require(actor, Action.MANAGE_RENEWAL, entrance)
+    if len(offers) < 2:
+        raise DomainError(_("品牌表决至少需要两个报价。"), code="too_few_offers")
+    fresh = list(Offer.objects.filter(pk__in=[o.pk for o in offers]).select_related("vendor"))
+    if len(fresh) != len(offers) or any(
+        o.campaign_id != plan.campaign_id or o.status not in {OfferStatus.SUBMITTED, OfferStatus.LOCKED} for o in fresh
+    ):
+        raise DomainError(_("品牌表决只能包含本行动中已提交的报价。"), code="bad_offers")
+    if plan.offer_id not in {o.pk for o in fresh}:
+        raise DomainError(_("资金方案所用的报价须在品牌表决的选项中。"), code="plan_offer_missing")
+    chosen = dict(rules or {})
+    defaults: dict[str, str | dict[str, Any]] = {
+        "replace": "civil-code-ordinary",
+        "brand": "civil-code-ordinary",
+        "funding": "civil-code-special" if plan.owners_total > 0 else "civil-code-ordinary",
+    }
+    unknown = set(chosen) - set(defaults)
+    if unknown:
+        raise DomainError(_("未知的表决：%(keys)s") % {"keys": ", ".join(sorted(unknown))}, code="bad_rules")
+    rule = {**defaults, **chosen}
+    estate = entrance.building.estate
+    common = {
+        "actor": actor,
+        "estate": estate,
+        "scope_kind": "entrance",
+        "scope_entrance": entrance,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "meeting_kind": meeting_kind,
+    }
+    by_pk = {o.pk: o for o in fresh}
+    replace = motion_create(
+        title=_("%(entrance)s 电梯是否更新") % {"entrance": entrance},
+        question=_("是否同意对本单元的电梯实施更新改造？"),
+        rule=rule["replace"],
+        **common,
+    )
+    brand = motion_create(
+        title=_("%(entrance)s 电梯品牌选择") % {"entrance": entrance},
+        question=_("请从以下报价中选择一个（须获参与表决的专有部分面积过半数且人数过半数同意方为选定）。"),
+        rule=rule["brand"],
+        kind="choice",
+        options=[
+            {"label": f"{by_pk[o.pk].vendor.name} {by_pk[o.pk].brand} {by_pk[o.pk].model}", "offer": by_pk[o.pk]}
+            for o in offers
+        ],
+        **common,
+    )
+    funding_motion = motion_create(
+        title=_("%(entrance)s 电梯更新资金方案") % {"entrance": entrance},
+        question=_("是否同意本资金方案及业主自筹部分 %(amount)s 元按所列方式分摊？") % {"amount": plan.owners_total},
+        description=_("方案编号 %(id)s；每户分摊额见表决页面。") % {"id": plan.pk},
+        rule=rule["funding"],
+        **common,
+    )
+    consultation = Consultation.objects.create(
+        entrance=entrance,
+        campaign=plan.campaign,
+        plan=plan,
+        replace_motion=replace,
+        brand_motion=brand,
+        funding_motion=funding_motion,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="consultation_create",
+        object_type="consultation",
+        object_id=consultation.pk,
+        summary=str(entrance),
+        after={"plan": plan.pk, "motions": [replace.pk, brand.pk, funding_motion.pk], "offers": [o.pk for o in offers]},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_open(*, actor: Any, consultation: Any, now: dt.datetime | None = None) -> Any:
+    """Announce the three motions together (freezing their rolls) and lock the offers put to the vote."""
+    from gongzhi.motions.models import MotionOption
+    from gongzhi.motions.services import motion_open
+
+    _require(actor, Action.MANAGE_RENEWAL, consultation.entrance)
+    for motion in consultation.motions:
+        motion_open(actor=actor, motion=motion, now=now)
+    offer_ids = MotionOption.objects.filter(motion=consultation.brand_motion, offer__isnull=False).values_list(
+        "offer_id", flat=True
+    )
+    # Those who run the entrance's vote may lock what it votes on (no subdistrict-wide right needed).
+    _lock(actor=actor, offers=list(Offer.objects.filter(pk__in=list(offer_ids))), now=now)
+    return consultation

@@ -1,0 +1,152 @@
+"""The campaign board (where each entrance's consultation stands) and the three decisions per
+entrance created from the template (renewals.services.consultation_create / consultation_open)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from gongzhi.core.errors import DomainError
+from gongzhi.elevators.selectors import access_campaigns
+from gongzhi.places.access import Action
+from gongzhi.places.selectors import access_entrances
+from gongzhi.renewals import services
+from gongzhi.renewals.models import Consultation, Offer
+from gongzhi.renewals.selectors import PUBLIC_STATUSES, access_plans, campaign_board
+
+STATUS_LABELS = {
+    "draft": gettext_lazy("草稿"),
+    "open": gettext_lazy("表决中"),
+    "passed": gettext_lazy("通过"),
+    "failed": gettext_lazy("未通过"),
+    "cancelled": gettext_lazy("已撤销"),
+}
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Per estate and entrance: the three decisions' state and participation, to see which to visit."""
+    campaign = get_object_or_404(access_campaigns(request.user), pk=campaign_id)
+    rows = campaign_board(request.user, campaign)
+    counts = {"none": 0, "open": 0, "passed": 0, "failed": 0}
+    for row in rows:
+        if row.replace is None:
+            counts["none"] += 1
+        elif all(m is not None and m.status == "passed" for m in (row.replace, row.brand, row.funding)):
+            counts["passed"] += 1
+        elif any(m is not None and m.status == "failed" for m in (row.replace, row.brand, row.funding)):
+            counts["failed"] += 1
+        else:
+            counts["open"] += 1
+    return render(
+        request,
+        "renewals/board.html",
+        {"campaign": campaign, "rows": rows, "counts": counts, "labels": STATUS_LABELS},
+    )
+
+
+class ConsultationForm(forms.Form):
+    plan = forms.ModelChoiceField(label=gettext_lazy("资金方案"), queryset=access_plans(None).none())
+    offers = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("品牌表决的报价"), queryset=Offer.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    opens_at = forms.DateTimeField(
+        label=gettext_lazy("表决开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    closes_at = forms.DateTimeField(
+        label=gettext_lazy("表决截止"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args: Any, plans: Any, offers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+        self.fields["offers"].queryset = offers  # type: ignore[attr-defined]
+
+
+@login_required
+def consultation_create(request: HttpRequest, entrance_id: int) -> HttpResponse:
+    entrance = get_object_or_404(
+        access_entrances(request.user, Action.MANAGE_RENEWAL).select_related("building__estate__community"),
+        pk=entrance_id,
+    )
+    plans = access_plans(request.user, Action.MANAGE_RENEWAL).filter(entrance=entrance)
+    offers = Offer.objects.filter(
+        campaign__subdistrict_id=entrance.building.estate.community.subdistrict_id, status__in=PUBLIC_STATUSES
+    ).select_related("vendor")
+    now = timezone.localtime()
+    initial = {
+        "opens_at": (now + dt.timedelta(days=8)).replace(hour=8, minute=0, second=0, microsecond=0),
+        "closes_at": (now + dt.timedelta(days=22)).replace(hour=20, minute=0, second=0, microsecond=0),
+    }
+    form = ConsultationForm(request.POST or None, initial=initial, plans=plans, offers=offers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.consultation_create(
+                actor=request.user,
+                plan=form.cleaned_data["plan"],
+                offers=list(form.cleaned_data["offers"]),
+                opens_at=form.cleaned_data["opens_at"],
+                closes_at=form.cleaned_data["closes_at"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已按模板创建三项表决（草稿）。"))
+            return HttpResponseRedirect(reverse("consultation_detail", args=[consultation.pk]))
+    return render(request, "renewals/consultation_form.html", {"entrance": entrance, "form": form})
+
+
+def _consultation(request: HttpRequest, pk: int) -> Consultation:
+    entrances = access_entrances(request.user, Action.VIEW_MOTION)
+    consultation: Consultation = get_object_or_404(
+        Consultation.objects.select_related(
+            "entrance__building__estate",
+            "campaign",
+            "plan__offer__vendor",
+            "replace_motion",
+            "brand_motion",
+            "funding_motion",
+        ).filter(entrance__in=entrances),
+        pk=pk,
+    )
+    return consultation
+
+
+@login_required
+@require_GET
+def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = _consultation(request, pk)
+    can_manage = request.user.has_perm(f"places.{Action.MANAGE_RENEWAL.value}", consultation.entrance)
+    return render(
+        request,
+        "renewals/consultation_detail.html",
+        {"c": consultation, "can_manage": can_manage, "draft": consultation.replace_motion.status == "draft"},
+    )
+
+
+@login_required
+@require_POST
+def consultation_open(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = _consultation(request, pk)
+    if not request.user.has_perm(f"places.{Action.MANAGE_RENEWAL.value}", consultation.entrance):
+        raise PermissionDenied
+    try:
+        services.consultation_open(actor=request.user, consultation=consultation)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("三项表决已公告，名册已冻结，参与表决的报价已锁定。"))
+    return HttpResponseRedirect(reverse("consultation_detail", args=[consultation.pk]))
