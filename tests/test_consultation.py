@@ -98,3 +98,26 @@ def test_board_query_count_is_flat(setup, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         rows = campaign_board(staff, personas.campaign)
     assert len(rows) >= 6
+
+
+def test_shares_are_frozen_when_the_plan_goes_to_the_vote(setup):
+    from gongzhi.renewals.services import plan_shares
+
+    _personas, entrance, offers, plan, staff = setup
+    now = timezone.now()
+    c = s.consultation_create(
+        actor=staff,
+        plan=plan,
+        offers=offers,
+        opens_at=now + dt.timedelta(days=8),
+        closes_at=now + dt.timedelta(days=20),
+    )
+    before = {a.pk: amount for a, amount in plan_shares(plan)}
+    s.consultation_open(actor=staff, consultation=c, now=now)
+    apartment = entrance.apartments.get(room="102")
+    apartment.area = Decimal("500.00")  # a registry edit during voting
+    apartment.save()
+    plan.refresh_from_db()
+    assert plan.frozen_at is not None
+    assert {a.pk: amount for a, amount in plan_shares(plan)} == before
+    assert sum(before.values()) == plan.owners_total

@@ -1,9 +1,11 @@
-"""The Liangzhu demo: counts, determinism, idempotency, tiers, owners, logins, commands, motions."""
+"""The Liangzhu demo: counts, determinism, idempotency, tiers, owners, logins, commands, motions,
+and the renewal consultation (vendors, offers, meetings, funding plans, the three decisions)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -24,6 +26,8 @@ from pytest_django.fixtures import Settings
 from gongzhi.demo.liangzhu import (
     DEMO_PASSWORD,
     DEMO_USERS,
+    MAKERS,
+    VENDORS,
     authorisation_pdf,
     credit_code,
     demo_voter,
@@ -34,12 +38,24 @@ from gongzhi.elevators import eligibility as elig
 from gongzhi.elevators.device_codes import device_code_warning
 from gongzhi.elevators.models import Campaign, CampaignEntry, Elevator, FaultRecord, SafetyAssessment
 from gongzhi.elevators.registry_import import owner_id_hash
+from gongzhi.meetings.models import (
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+    Pitch,
+    Question,
+    QuestionStatus,
+)
+from gongzhi.meetings.selectors import access_meetings
 from gongzhi.motions import codes
 from gongzhi.motions import services as motion_services
 from gongzhi.motions.models import (
     Ballot,
     BallotVersion,
     Motion,
+    MotionOption,
     MotionStatus,
     PaperEntry,
     ProxyAuthorisation,
@@ -67,6 +83,9 @@ from gongzhi.places.models import (
     RoleAssignment,
     Subdistrict,
 )
+from gongzhi.renewals.models import Consultation, FundingPlan, Offer, OfferPrice, OfferStatus, Vendor
+from gongzhi.renewals.selectors import access_offers, access_plans, campaign_board
+from gongzhi.renewals.services import plan_shares
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +156,11 @@ def motions_digest() -> str:
         "motion__estate__name", "number", "display_name", "phone", "area", "choice", "version", "paper_requested"
     ):
         h.update(repr(row).encode())
-    for row in BallotVersion.objects.order_by("voter__motion__estate__name", "voter__number", "version").values_list(
+    for row in BallotVersion.objects.order_by(
+        "voter__motion__estate__name", "voter__motion__title", "voter__number", "version"
+    ).values_list(
         "voter__motion__estate__name",
+        "voter__motion__title",
         "voter__number",
         "version",
         "choice",
@@ -150,6 +172,66 @@ def motions_digest() -> str:
     for row in PaperEntry.objects.order_by("voter__motion__estate__name", "voter__number", "id").values_list(
         "voter__motion__estate__name", "voter__number", "choice", "entered_by__username", "resolution", "counted"
     ):
+        h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+def renewals_digest() -> str:
+    """Vendors, offers, funding plans and meetings with everything recorded at them, by natural keys."""
+    h = hashlib.sha256()
+    rows: list[Any] = [
+        *Vendor.objects.order_by("name").values_list("name", "credit_code", "contact", "phone"),
+        *Offer.objects.order_by("vendor__name").values_list(
+            "vendor__name",
+            "brand",
+            "model",
+            "rated_load_kg",
+            "rated_speed_mps",
+            "machine_room_less",
+            "energy_class",
+            "warranty_years",
+            "free_maintenance_years",
+            "delivery_days",
+            "installation_days",
+            "price_per_elevator",
+            "status",
+            "submitted_at",
+            "locked_at",
+        ),
+        *OfferPrice.objects.order_by("offer__vendor__name", "min_stops").values_list(
+            "offer__vendor__name", "configuration", "min_stops", "max_stops", "price"
+        ),
+        *FundingPlan.objects.order_by("entrance__building__name", "entrance__name").values_list(
+            "entrance__building__name",
+            "entrance__name",
+            "offer__brand",
+            "elevators",
+            "stops",
+            "works_cost",
+            "subsidies",
+            "maintenance_fund",
+            "public_revenue",
+            "owners_total",
+            "method",
+            "coefficients",
+        ),
+        *Meeting.objects.order_by("topic").values_list(
+            "estate__name", "topic", "status", "starts_at", "venue", "livestream_url", "conclusions", "published_at"
+        ),
+        *AgendaItem.objects.order_by("meeting__topic", "position").values_list(
+            "meeting__topic", "position", "title", "duration_minutes"
+        ),
+        *Participant.objects.order_by("meeting__topic", "role", "name").values_list(
+            "meeting__topic", "role", "name", "phone", "vendor__name", "attended_at", "sign_in_method"
+        ),
+        *Pitch.objects.order_by("meeting__topic", "order").values_list(
+            "meeting__topic", "order", "vendor__name", "starts_at", "ends_at", "offer__brand"
+        ),
+        *Question.objects.order_by("meeting__topic", "created_at").values_list(
+            "meeting__topic", "author__username", "text", "status", "pinned", "answer", "answered_at"
+        ),
+    ]
+    for row in rows:
         h.update(repr(row).encode())
     return h.hexdigest()
 
@@ -213,7 +295,9 @@ def test_every_role_user_exists_and_logs_in(demo: object) -> None:
     assert Ownership.objects.filter(
         owner=owner_user.owner, apartment__entrance__building__estate__name="亲亲家园"
     ).exists()
-    assert RoleAssignment.objects.get(role=Role.VENDOR).organisation == "某电梯公司"
+    assert RoleAssignment.objects.get(role=Role.VENDOR, user__username="vendor").organisation == VENDORS[0][0]
+    for assignment in RoleAssignment.objects.filter(role=Role.VENDOR).exclude(user__username="vendor"):
+        assert not assignment.user.has_usable_password()  # authors of their offers, not logins
 
 
 def test_determinism_across_fresh_databases() -> None:
@@ -226,14 +310,16 @@ def test_determinism_across_fresh_databases() -> None:
         with transaction.atomic():
             assert Elevator.objects.count() == 0
             load_liangzhu(seed=seed, today=TODAY)
-            digests.append((registry_digest(), motions_digest()))
+            digests.append((registry_digest(), motions_digest(), renewals_digest()))
             # Whatever the seed, the closed motion passed and the open one still needs votes.
             assert Motion.objects.get(status=MotionStatus.CLOSED).result.passed
-            assert not motion_tally(Motion.objects.get(status=MotionStatus.OPEN)).quorum_met
+            assert not motion_tally(Motion.objects.get(status=MotionStatus.OPEN, scope_kind="building")).quorum_met
+            assert Consultation.objects.count() == 1
             transaction.set_rollback(True)
     assert digests[0] == digests[1]
     assert digests[2][0] != digests[0][0]  # the seed matters
     assert digests[2][1] != digests[0][1]
+    assert digests[2][2] != digests[0][2]
 
 
 def test_idempotent(demo: object) -> None:
@@ -245,13 +331,18 @@ def test_idempotent(demo: object) -> None:
             Campaign.objects.count(),
             Motion.objects.count(),
             BallotVersion.objects.count(),
+            Vendor.objects.count(),
+            Offer.objects.count(),
+            Meeting.objects.count(),
+            FundingPlan.objects.count(),
         )
 
     before = counts()
     again = load_liangzhu(today=TODAY)
     assert again.created is False
     assert counts() == before
-    assert get_user_model().objects.count() == len(DEMO_USERS)
+    # The demo users, and one account per other vendor (they cannot log in).
+    assert get_user_model().objects.count() == len(DEMO_USERS) + len(VENDORS) - 1
 
 
 def test_all_tiers_and_eligible_by_assessment_on_reference(demo: object) -> None:
@@ -326,8 +417,12 @@ def test_load_demo_command_json_and_table(demo: object) -> None:
     assert [(m["estate"], m["status"], m["passed"]) for m in data["motions"]] == [
         ("北秀蓝湾", "closed", True),
         ("亲亲家园", "open", None),
+        ("亲亲家园", "open", None),  # the consultation's three motions
+        ("亲亲家园", "open", None),
+        ("亲亲家园", "open", None),
         ("棕榈湾", "draft", None),
     ]
+    assert resolve(data["board_path"]).url_name == "campaign_board"
     assert data["voting_username"] == "yezhu"
     assert data["voting_path"].startswith("/v/")
     out = StringIO()
@@ -337,6 +432,7 @@ def test_load_demo_command_json_and_table(demo: object) -> None:
     assert "北秀蓝湾 / " in out.getvalue()
     assert "已结束（通过）" in out.getvalue()
     assert f"业主 yezhu 的个人表决链接：{data['voting_path']}" in out.getvalue()
+    assert f"更新协商进度看板（登录后查看）：{data['board_path']}" in out.getvalue()
 
 
 def test_load_demo_refuses_an_unmigrated_database(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -392,6 +488,7 @@ def test_demo_command_migrates_loads_serves_and_stops_the_worker(
     assert started[0].terminated
     assert "jiedao" in out.getvalue()
     assert "个人表决链接：http://127.0.0.1:8123/v/" in out.getvalue()  # a visitor can open it and vote
+    assert "进度看板（登录后查看）：http://127.0.0.1:8123/campaigns/" in out.getvalue()
     assert settings.GONGZHI_DEMO is True
 
 
@@ -399,7 +496,12 @@ def test_demo_command_migrates_loads_serves_and_stops_the_worker(
 
 
 def test_three_motions_in_three_states(demo: object) -> None:
-    motions = {m.estate.name: m for m in Motion.objects.select_related("estate")}
+    motions = {
+        m.estate.name: m
+        for m in Motion.objects.select_related("estate").filter(
+            consultation_replace=None, consultation_brand=None, consultation_funding=None
+        )
+    }
     assert set(motions) == {"北秀蓝湾", "亲亲家园", "棕榈湾"}
     assert [motions[e].status for e in ("北秀蓝湾", "亲亲家园", "棕榈湾")] == ["closed", "open", "draft"]
     draft = motions["棕榈湾"]
@@ -466,7 +568,7 @@ def test_authorisation_pdf_has_a_valid_cross_reference_table() -> None:
 
 
 def test_open_motion_voting_now_and_short_of_quorum(demo: object) -> None:
-    motion = Motion.objects.select_related("scope_building").get(estate__name="亲亲家园")
+    motion = Motion.objects.select_related("scope_building").get(estate__name="亲亲家园", scope_kind="building")
     assert motion.scope_kind == "building"
     assert voting_open(motion, ANCHOR)
     assert motion.opens_at < ANCHOR
@@ -507,7 +609,7 @@ def test_demo_users_see_the_motions(demo: object) -> None:
         "quju": {"北秀蓝湾", "亲亲家园", "棕榈湾"},
     }
     shequ = user_model.objects.get(username="shequ")
-    open_motion = Motion.objects.get(estate__name="亲亲家园")
+    open_motion = Motion.objects.get(estate__name="亲亲家园", scope_kind="building")
     assert shequ.has_perm(f"places.{Action.ENTER_BALLOTS.value}", open_motion)
 
 
@@ -546,9 +648,202 @@ def test_motions_follow_now(settings: Settings) -> None:
     """Only the motions' times move with `now`; nothing reads the wall clock when it is given."""
     now = timezone.make_aware(dt.datetime(2031, 3, 4, 15, 30))
     load_liangzhu(today=TODAY, now=now)
-    open_motion = Motion.objects.get(status=MotionStatus.OPEN)
+    open_motion = Motion.objects.get(status=MotionStatus.OPEN, scope_kind="building")
     assert voting_open(open_motion, now)
+    consultation = Consultation.objects.get()
+    assert all(voting_open(m, now) for m in consultation.motions)
+    assert Meeting.objects.get(status=MeetingStatus.SCHEDULED).starts_at > now
+    assert Meeting.objects.get(status=MeetingStatus.PUBLISHED).published_at < now
     assert timezone.localtime(open_motion.opens_at) == timezone.make_aware(dt.datetime(2031, 2, 28, 8))
     closed = Motion.objects.get(status=MotionStatus.CLOSED)
     assert closed.closed_at is not None
     assert closed.closed_at < now
+
+
+# --- the renewal consultation (issue 4) -----------------------------------------------------------
+
+
+def _qinqin_consultation() -> Consultation:
+    return Consultation.objects.select_related(
+        "entrance__building", "plan", "replace_motion", "brand_motion", "funding_motion"
+    ).get(entrance__building__estate__name="亲亲家园")
+
+
+def test_six_vendors_each_with_one_submitted_offer(demo: object) -> None:
+    sub = Subdistrict.objects.get(name="良渚街道")
+    vendors = list(Vendor.objects.filter(subdistrict=sub))
+    assert sorted(v.name for v in vendors) == sorted(name for name, _brand, _model in VENDORS)
+    assert all(v.name.endswith("电梯有限公司") for v in vendors)
+    vendor_user = get_user_model().objects.get(username="vendor")
+    assert list(Vendor.objects.filter(members=vendor_user).values_list("name", flat=True)) == [VENDORS[0][0]]
+    assert all(v.members.count() == 1 for v in vendors)
+    offers = list(Offer.objects.select_related("vendor", "campaign"))
+    assert len(offers) == 6
+    assert {o.vendor.name for o in offers} == {v.name for v in vendors}
+    assert {o.status for o in offers} == {OfferStatus.SUBMITTED, OfferStatus.LOCKED}
+    assert all(o.submitted_at is not None and o.submitted_at < ANCHOR for o in offers)
+    assert len({o.brand for o in offers}) == 6
+    assert not {o.brand for o in offers} & {maker for maker, _code, _models in MAKERS}  # fictional brands only
+    assert all(o.campaign.name == "良渚街道2024年住宅老旧电梯更新" for o in offers)
+    for offer in offers:
+        assert Decimal(220_000) <= offer.price_per_elevator <= Decimal(300_000)
+        assert 2 <= offer.warranty_years <= 5
+        assert 1 <= offer.free_maintenance_years <= offer.warranty_years
+    configured = Offer.objects.filter(prices__isnull=False).distinct()
+    assert configured.count() == 1
+    lines = list(OfferPrice.objects.filter(offer=configured.get()).order_by("min_stops"))
+    assert [(x.min_stops, x.max_stops) for x in lines] == [(2, 11), (12, 18), (19, None)]
+    assert all(Decimal(220_000) <= x.price <= Decimal(300_000) for x in lines)
+    assert lines[0].price < lines[1].price < lines[2].price
+
+
+def test_held_meeting_with_pitches_questions_and_published_minutes(demo: object) -> None:
+    meeting = Meeting.objects.get(estate__name="亲亲家园")
+    assert meeting.status == MeetingStatus.PUBLISHED
+    assert meeting.starts_at + dt.timedelta(minutes=meeting.duration_minutes) < meeting.published_at < ANCHOR
+    assert meeting.livestream_url.startswith("https://example.invalid/")
+    assert meeting.conclusions
+    assert sum(a.duration_minutes for a in meeting.agenda.all()) == meeting.duration_minutes
+    participants = list(meeting.participants.all())
+    assert {p.role for p in participants} == set(ParticipantRole.values)
+    signed_in = [p for p in participants if p.attended_at is not None]
+    assert 0 < len(signed_in) < len(participants)  # some invited did not come
+    assert {p.sign_in_method for p in signed_in} == {"account", "name_phone", "staff"}
+    assert all(p.attended_at < meeting.starts_at + dt.timedelta(minutes=30) for p in signed_in)
+    pitches = list(Pitch.objects.filter(meeting=meeting).select_related("vendor", "offer").order_by("order"))
+    assert [p.order for p in pitches] == [1, 2, 3, 4, 5, 6]
+    assert {p.vendor.name for p in pitches} == {name for name, _b, _m in VENDORS}
+    assert all(p.offer is not None and p.offer.vendor_id == p.vendor_id for p in pitches)
+    assert all(a.ends_at == b.starts_at for a, b in itertools.pairwise(pitches))
+    assert all(p.link.startswith("https://example.invalid/") for p in pitches)
+    questions = list(Question.objects.filter(meeting=meeting).select_related("answered_by", "addressed_to"))
+    statuses = [q.status for q in questions]
+    assert statuses.count(QuestionStatus.APPROVED) >= 2
+    assert statuses.count(QuestionStatus.REJECTED) == 1
+    assert QuestionStatus.PENDING not in statuses
+    by_vendor = [q for q in questions if q.answer and q.addressed_to is not None]
+    assert len(by_vendor) == 1
+    assert by_vendor[0].addressed_to.members.filter(pk=by_vendor[0].answered_by.pk).exists()
+    rejected = next(q for q in questions if q.status == QuestionStatus.REJECTED)
+    assert not rejected.answer
+    assert not rejected.pinned
+    # The minutes link the consultation's three motions.
+    consultation = _qinqin_consultation()
+    assert set(meeting.motions.values_list("pk", flat=True)) == {m.pk for m in consultation.motions}
+    assert set(meeting.entrances.all()) == {consultation.entrance, FundingPlan.objects.get(consultations=None).entrance}
+
+
+def test_upcoming_meeting_scheduled_with_livestream(demo: object) -> None:
+    meeting = Meeting.objects.get(estate__name="棕榈湾")
+    assert meeting.status == MeetingStatus.SCHEDULED
+    assert meeting.published_at is None
+    assert dt.timedelta(days=5) < meeting.starts_at - ANCHOR < dt.timedelta(days=7)
+    assert meeting.livestream_url == "https://example.invalid/live/zonglvwan"
+    assert meeting.agenda.count() == 6
+    assert meeting.pitches.count() == 6
+    assert meeting.participants.count() > 6
+    assert not meeting.participants.filter(attended_at__isnull=False).exists()
+    assert not meeting.questions.exists()
+
+
+def test_consultation_voting_now_with_frozen_rolls_and_locked_offers(demo: object) -> None:
+    consultation = _qinqin_consultation()
+    entrance = consultation.entrance
+    assert entrance.elevators.exists()
+    open_motion = Motion.objects.get(estate__name="亲亲家园", scope_kind="building")
+    assert entrance.building_id != open_motion.scope_building_id  # outside the open motion's scope
+    apartments = Apartment.objects.filter(entrance=entrance).count()
+    for motion in consultation.motions:
+        assert motion.status == MotionStatus.OPEN
+        assert motion.scope_kind == "entrance"
+        assert motion.scope_entrance_id == entrance.pk
+        assert voting_open(motion, ANCHOR)
+        assert RollEntry.objects.filter(motion=motion).count() == apartments
+        assert Ballot.objects.filter(motion=motion).exists()
+    assert consultation.brand_motion.kind == "choice"
+    assert consultation.replace_motion.rule_preset == "civil-code-ordinary"
+    assert consultation.funding_motion.rule_preset == "civil-code-special"  # owners pay: Art. 278(1)(6)
+    offered = Offer.objects.filter(pk__in=MotionOption.objects.filter(motion=consultation.brand_motion).values("offer"))
+    assert offered.count() == 3
+    assert set(offered.values_list("status", flat=True)) == {OfferStatus.LOCKED}
+    assert all(o.locked_at is not None and o.locked_at < consultation.replace_motion.opens_at for o in offered)
+    assert set(Offer.objects.exclude(pk__in=offered).values_list("status", flat=True)) == {OfferStatus.SUBMITTED}
+    assert consultation.plan.offer in offered
+    brand_choices = set(Ballot.objects.filter(motion=consultation.brand_motion).values_list("choice", flat=True))
+    assert brand_choices & {"opt1", "opt2", "opt3"}
+    # The second entrance has only a funding plan.
+    plan_only = FundingPlan.objects.get(consultations=None)
+    assert plan_only.entrance != entrance
+    assert plan_only.entrance.building.estate.name == "亲亲家园"
+    assert not Consultation.objects.filter(entrance=plan_only.entrance).exists()
+
+
+def test_funding_plans_balance_and_apportion_exactly(demo: object) -> None:
+    plans = list(FundingPlan.objects.select_related("offer"))
+    assert len(plans) == 2
+    assert {p.method for p in plans} == {"area", "floor-area"}
+    for plan in plans:
+        subsidies = sum((Decimal(x["amount"]) for x in plan.subsidies), Decimal(0))
+        assert subsidies > 0
+        assert plan.works_cost * plan.elevators == (
+            subsidies + plan.maintenance_fund + plan.public_revenue + plan.owners_total
+        )
+        assert plan.owners_total > 0
+        assert plan.maintenance_fund > 0
+        shares = plan_shares(plan)
+        assert len(shares) == Apartment.objects.filter(entrance=plan.entrance).count()
+        assert sum((amount for _apartment, amount in shares), Decimal(0)) == plan.owners_total
+        assert all(amount == amount.quantize(Decimal("0.01")) for _apartment, amount in shares)
+
+
+def test_board_shows_the_consultation_and_the_plan_only_entrance(demo: object) -> None:
+    summary = load_liangzhu(today=TODAY)
+    jiedao = get_user_model().objects.get(username="jiedao")
+    campaign = Campaign.objects.get(name="良渚街道2024年住宅老旧电梯更新")
+    rows = campaign_board(jiedao, campaign)
+    started = [r for r in rows if r.consultation_id is not None]
+    assert len(started) == 1
+    assert [m.status for m in started[0].motions if m is not None] == ["open", "open", "open"]
+    assert all(m is not None and m.participation and m.participation > 0 for m in started[0].motions)
+    assert len(rows) > 1  # the other entrances with elevators: not started
+    client = Client()
+    client.force_login(jiedao)
+    response = client.get(summary.board_path)
+    assert response.status_code == 200
+    assert str(_qinqin_consultation().entrance) in response.content.decode()
+
+
+def test_demo_users_see_what_their_roles_allow(demo: object) -> None:
+    users = {u.username: u for u in get_user_model().objects.all()}
+    vendor = users["vendor"]
+    own = Offer.objects.get(vendor__members=vendor)
+    assert not access_motions(vendor).exists()
+    assert not access_plans(vendor).exists()
+    assert own in access_offers(vendor)
+    assert set(access_offers(vendor).values_list("status", flat=True)) <= {OfferStatus.SUBMITTED, OfferStatus.LOCKED}
+    assert set(access_meetings(vendor).values_list("estate__name", flat=True)) == {"亲亲家园", "棕榈湾"}
+    client = Client()
+    client.force_login(vendor)
+    consultation = _qinqin_consultation()
+    assert client.get(f"/consultations/{consultation.pk}/").status_code == 404
+    assert client.get(f"/funding-plans/{consultation.plan.pk}/").status_code == 404
+    # The owner sees the meetings of their estate, not the plans of entrances where they own nothing.
+    assert set(access_meetings(users["yezhu"]).values_list("estate__name", flat=True)) == {"亲亲家园"}
+    assert not access_plans(users["yezhu"]).exists()
+    assert set(access_meetings(users["wuye"]).values_list("estate__name", flat=True)) == {"棕榈湾"}
+    held, upcoming = Meeting.objects.get(estate__name="亲亲家园"), Meeting.objects.get(estate__name="棕榈湾")
+    client.force_login(users["yezhu"])
+    page = client.get(f"/meetings/{held.pk}/")
+    assert page.status_code == 200
+    assert held.livestream_url in page.content.decode()
+    assert client.get(f"/meetings/{upcoming.pk}/").status_code == 404
+    # The published minutes are a public notice: the answers, never the livestream address.
+    notice = Client().get(f"/notices/meetings/{held.public_id}/")
+    assert notice.status_code == 200
+    assert "示例回答" in notice.content.decode()
+    assert "example.invalid" not in notice.content.decode()
+    # Community staff and the supervisor see both plans; the supervisor cannot manage them.
+    for username in ("shequ", "jianchayuan", "jiedao"):
+        assert access_plans(users[username]).count() == 2, username
+    assert access_plans(users["jianchayuan"], Action.MANAGE_RENEWAL).count() == 0
+    assert access_plans(users["yeweihui"]).count() == 0  # 北秀蓝湾's committee

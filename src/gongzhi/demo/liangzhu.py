@@ -1,7 +1,10 @@
 """The Liangzhu demo: 余杭区 → 良渚街道 → three communities → 亲亲家园 (30 elevators), 北秀蓝湾 (21),
 棕榈湾 (76): 127 elevators, their buildings, entrances, apartments, owners, faults, inspections
 and safety assessments, one demo user per role, one open campaign and three owners' motions
-(a closed one that passed in 北秀蓝湾, one voting now in 亲亲家园, a draft in 棕榈湾).
+(a closed one that passed in 北秀蓝湾, one voting now in 亲亲家园, a draft in 棕榈湾), and the
+renewal consultation of issue 4: six vendors with one offer each, a deliberation meeting (众议事)
+held in 亲亲家园 with its minutes published and one scheduled in 棕榈湾, and in 亲亲家园 one entrance
+voting on its three decisions (换不换、换什么、怎么换) and another with only a funding plan.
 
 Everything here is SAMPLE DATA, generated from a seed: the estates' names are real, the
 buildings, owners, device codes and histories are invented. Identity numbers are fake but
@@ -12,7 +15,9 @@ Deterministic: the same seed gives the same registry (device codes, dates, areas
 Fault and inspection histories run up to `today`, so they move with the calendar; each
 elevator's history is drawn from its own seeded generator so the rest does not. The motions are
 placed relative to `now` (their times move with it, nothing else does): every write goes through
-the motions' services with an explicit `now=`, as if staff and owners had acted on those days.
+the motions' services with an explicit `now=`, as if staff and owners had acted on those days. The
+renewal data goes through the renewals and meetings services the same way (the funding plans are
+judged on `today`, so the subsidies in force that day apply).
 """
 
 from __future__ import annotations
@@ -67,7 +72,17 @@ from gongzhi.places.models import (
 DISTRICT = "余杭区"
 SUBDISTRICT = "良渚街道"
 DEVELOPER_NAME = "杭州某置业有限公司"
-VENDOR_ORGANISATION = "某电梯公司"
+# Vendors (品牌方): fictional companies and brands (the 天干 甲乙丙丁戊己 mark them as samples):
+# (company, brand, model). The demo user `vendor` works for the first.
+VENDORS: tuple[tuple[str, str, str], ...] = (
+    ("浙江甲星电梯有限公司", "甲星", "JX-3000"),
+    ("杭州乙安电梯有限公司", "乙安", "YA-MRL10"),
+    ("江苏丙达电梯有限公司", "丙达", "BD-860"),
+    ("上海丁升电梯有限公司", "丁升", "DS-II"),
+    ("广东戊力电梯有限公司", "戊力", "WL-S5"),
+    ("浙江己通电梯有限公司", "己通", "JT-Neo"),
+)
+VENDOR_ORGANISATION = VENDORS[0][0]
 DEMO_PASSWORD = "gongzhi-demo-2024"  # demo only: printed on screen, never use outside the demo  # noqa: S105
 CAMPAIGN_NAME = "良渚街道2024年住宅老旧电梯更新"
 CAMPAIGN_REFERENCE = dt.date(2024, 9, 1)
@@ -211,6 +226,7 @@ class DemoSummary:
     motions: list[MotionSummary] = field(default_factory=list)
     voting_username: str = ""  # the demo owner who can vote on the open motion...
     voting_path: str = ""  # ...through this personal link (path only: the host is the server's)
+    board_path: str = ""  # the campaign board: where each entrance's consultation stands
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -415,7 +431,8 @@ def _load(*, seed: int, today: dt.date, now: dt.datetime) -> Subdistrict:
         reference_date=CAMPAIGN_REFERENCE,
         deadline=CAMPAIGN_DEADLINE,
     )
-    _motions(seed=seed, subdistrict=subdistrict, users=users, now=now)
+    open_motion = _motions(seed=seed, subdistrict=subdistrict, users=users, now=now)
+    _renewals(seed=seed, subdistrict=subdistrict, users=users, now=now, today=today, open_motion=open_motion)
     return subdistrict
 
 
@@ -613,6 +630,7 @@ def demo_summary(subdistrict: Subdistrict, *, created: bool) -> DemoSummary:
         motions=motion_rows,
         voting_username=username if voter else "",
         voting_path=voting_path(voter) if voter else "",
+        board_path=board_path(campaign) if campaign else "",
     )
 
 
@@ -628,12 +646,14 @@ VOTING_USERNAME = "yezhu"
 OPEN_PARTICIPATION = Decimal("0.57")
 
 
-def _motions(*, seed: int, subdistrict: Subdistrict, users: dict[str, Any], now: dt.datetime) -> None:
+def _motions(*, seed: int, subdistrict: Subdistrict, users: dict[str, Any], now: dt.datetime) -> Motion:
+    """The three motions; returns the open one (the consultation keeps out of its scope)."""
     base = timezone.localtime(now)
     estates = {e.name: e for e in Estate.objects.filter(community__subdistrict=subdistrict)}
     _closed_motion(seed=seed, estate=estates[CLOSED_MOTION_ESTATE], users=users, base=base)
-    _open_motion(seed=seed, estate=estates[OPEN_MOTION_ESTATE], users=users, base=base)
+    open_motion = _open_motion(seed=seed, estate=estates[OPEN_MOTION_ESTATE], users=users, base=base)
     _draft_motion(estate=estates[DRAFT_MOTION_ESTATE], users=users, base=base)
+    return open_motion
 
 
 def _day(base: dt.datetime, days: int, hour: int) -> dt.datetime:
@@ -947,3 +967,535 @@ def voting_path(voter: Voter) -> str:
         return reverse("vote_link", args=[token])
     except NoReverseMatch:  # the voters' pages are not mounted
         return f"/v/{token}/"
+
+
+def board_path(campaign: Campaign) -> str:
+    """The campaign board's path (where each entrance's consultation stands)."""
+    try:
+        return reverse("campaign_board", args=[campaign.pk])
+    except NoReverseMatch:  # the renewal pages are not mounted
+        return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The renewal consultation (issue 4): vendors and offers, the deliberation meetings, funding
+# plans and the three decisions of one entrance, written through the renewals and meetings
+# services as the people concerned would have, on the days they would have.
+
+DEMO_CITY = "杭州市"  # the estates are in Hangzhou: its top-up applies (renewals.funding.KNOWN_RULES)
+CONFIGURED_VENDOR = 2  # 丙达 quotes by stops served as well as per elevator
+SHORTLIST = 3  # offers the meeting put forward to the brand vote
+MEETING_ESTATE = "亲亲家园"
+UPCOMING_MEETING_ESTATE = "棕榈湾"
+LIVESTREAM_BASE = "https://example.invalid"  # a reserved name (RFC 6761): nothing is ever fetched
+CONSULTATION_PARTICIPATION = Decimal("0.40")  # share of the entrance's owners who have voted so far
+
+
+@dataclass
+class _Renewal:
+    """What the later steps need from the earlier ones."""
+
+    campaign: Campaign
+    vendors: list[Any]
+    offers: list[Any]
+    vendor_users: list[Any]
+    shortlist: list[Any] = field(default_factory=list)
+    consultation_entrance: Entrance | None = None
+    plan_only_entrance: Entrance | None = None
+
+
+def _renewals(
+    *,
+    seed: int,
+    subdistrict: Subdistrict,
+    users: dict[str, Any],
+    now: dt.datetime,
+    today: dt.date,
+    open_motion: Motion,
+) -> None:
+    from gongzhi.renewals.services import subsidy_rules_install_known
+
+    base = timezone.localtime(now)
+    subsidy_rules_install_known()  # normally done after migrating; a flushed test database lacks them
+    campaign = Campaign.objects.get(subdistrict=subdistrict, name=CAMPAIGN_NAME)
+    estates = {e.name: e for e in Estate.objects.filter(community__subdistrict=subdistrict)}
+    data = _vendors_and_offers(seed=seed, subdistrict=subdistrict, campaign=campaign, users=users, base=base)
+    data.consultation_entrance, data.plan_only_entrance = _consultation_entrances(
+        estates[MEETING_ESTATE], open_motion=open_motion, users=users
+    )
+    # The meeting compared the six offers and put the three least expensive to the brand vote.
+    data.shortlist = sorted(data.offers, key=lambda o: (o.price_per_elevator, o.vendor.name))[:SHORTLIST]
+    meeting = _held_meeting(seed=seed, estate=estates[MEETING_ESTATE], data=data, users=users, base=base)
+    consultation = _consultation(data=data, users=users, base=base, today=today)
+    from gongzhi.meetings.services import minutes_publish
+
+    minutes_publish(
+        actor=users["shequ"],
+        meeting=meeting,
+        conclusions=_conclusions(data),
+        motions=consultation.motions,
+        now=_day(base, -13, 10),
+    )
+    _consultation_open(seed=seed, consultation=consultation, users=users, base=base)
+    _upcoming_meeting(seed=seed, estate=estates[UPCOMING_MEETING_ESTATE], data=data, users=users, base=base)
+
+
+def _vendors_and_offers(
+    *, seed: int, subdistrict: Subdistrict, campaign: Campaign, users: dict[str, Any], base: dt.datetime
+) -> _Renewal:
+    """Six vendors, each with an account (the first is the demo user `vendor`; the others' accounts
+    cannot log in and exist as the authors of their offers), each submitting one offer."""
+    from gongzhi.renewals.models import Vendor
+    from gongzhi.renewals.services import offer_save, offer_submit
+
+    rng = _rng_for(seed, "vendors")
+    user_model = get_user_model()
+    vendors: list[Any] = []
+    offers: list[Any] = []
+    members: list[Any] = []
+    for index, (name, brand, model) in enumerate(VENDORS):
+        code = credit_code(rng)
+        vendor = Vendor.objects.create(
+            subdistrict=subdistrict,
+            name=name,
+            credit_code=code,
+            contact=rng.choice(SURNAMES) + "经理",
+            phone=f"0571-8{rng.randrange(0, 10**7):07d}",
+        )
+        if index == 0:
+            member = users["vendor"]
+        else:
+            member = user_model(username=f"vendor{index + 1}", first_name=f"{name}（示例）")
+            member.set_unusable_password()
+            member.save()
+            RoleAssignment.objects.create(user=member, role=Role.VENDOR, subdistrict=subdistrict, organisation=name)
+        vendor.members.add(member)
+        orng = _rng_for(seed, "offer", name)
+        prices: list[dict[str, Any]] | None = None
+        if index == CONFIGURED_VENDOR:
+            price = Decimal(orng.randrange(235, 286) * 1000)
+            prices = [
+                {"configuration": "11层站及以下", "min_stops": 2, "max_stops": 11, "price": price - 15000},
+                {"configuration": "12至18层站", "min_stops": 12, "max_stops": 18, "price": price},
+                {"configuration": "19层站及以上", "min_stops": 19, "max_stops": None, "price": price + 15000},
+            ]
+        else:
+            price = Decimal(orng.randrange(220, 301) * 1000)
+        warranty = orng.randint(2, 5)
+        offer = offer_save(
+            actor=member,
+            vendor=vendor,
+            campaign=campaign,
+            data={
+                "brand": brand,
+                "model": model,
+                "rated_load_kg": orng.choice((800, 1000, 1050)),
+                "rated_speed_mps": orng.choice((Decimal("1.00"), Decimal("1.50"), Decimal("1.75"))),
+                "machine_room_less": orng.random() < 0.5,
+                "energy_class": orng.choice("ABC"),
+                "warranty_years": warranty,
+                "free_maintenance_years": orng.randint(1, warranty),
+                "delivery_days": orng.randrange(30, 91, 5),
+                "installation_days": orng.randrange(20, 46, 5),
+                "price_per_elevator": price,
+                "after_sales": (
+                    f"示例条款：{orng.choice((12, 24))}小时响应、{orng.choice((1, 2))}小时到场；"
+                    f"质保{warranty}年内免费更换非人为损坏部件；旧梯拆除与清运包含在报价内。"
+                ),
+            },
+            prices=prices,
+        )
+        offers.append(offer_submit(actor=member, offer=offer, now=_day(base, -30 + index, 10)))
+        vendors.append(vendor)
+        members.append(member)
+    return _Renewal(campaign=campaign, vendors=vendors, offers=offers, vendor_users=members)
+
+
+def _consultation_entrances(estate: Estate, *, open_motion: Motion, users: dict[str, Any]) -> tuple[Entrance, Entrance]:
+    """Two entrances of the estate with elevators, outside the open motion's building and where the
+    demo owner holds nothing (so their personal link stays the open motion's), the largest first;
+    the second from another building where there is one."""
+    owner = RoleAssignment.objects.get(user=users[VOTING_USERNAME], role=Role.OWNER).owner
+    qs = Entrance.objects.filter(building__estate=estate, elevators__isnull=False)
+    if open_motion.scope_building_id is not None:
+        qs = qs.exclude(building_id=open_motion.scope_building_id)
+    candidates = list(
+        qs.exclude(apartments__ownerships__owner=owner)
+        .select_related("building")
+        .annotate(n=Count("apartments", distinct=True))
+        .order_by("-n", "building__name", "name")
+    )
+    if len(candidates) < 2:  # pragma: no cover - every seed leaves several
+        raise RuntimeError(f"too few entrances in {estate.name}")
+    first = candidates[0]
+    second = next((e for e in candidates[1:] if e.building_id != first.building_id), candidates[1])
+    return first, second
+
+
+def _held_meeting(*, seed: int, estate: Estate, data: _Renewal, users: dict[str, Any], base: dt.datetime) -> Any:
+    """亲亲家园's 众议事 two weeks ago: agenda, invitations by role, sign-in, six pitches in an order
+    drawn by lot, questions from the room and the livestream (moderated, one answered by the vendor
+    asked, one rejected as off-topic), then ended. The minutes are published once the motions exist."""
+    from gongzhi.meetings import services as meetings
+    from gongzhi.meetings.models import ParticipantRole
+
+    rng = _rng_for(seed, "meeting", "held")
+    staff = users["shequ"]
+    starts = _day(base, -14, 19)
+    entrances = [e for e in (data.consultation_entrance, data.plan_only_entrance) if e is not None]
+    meeting = meetings.meeting_create(
+        actor=staff,
+        estate=estate,
+        fields=meetings.MeetingFields(
+            topic=f"{estate.name}老旧电梯更新众议事",
+            starts_at=starts,
+            venue=f"{estate.name}社区党群服务中心多功能厅（示例）",
+            duration_minutes=150,
+            description="示例数据。六家品牌方路演并答疑，居民代表、业委会、特约监察员、物业与社区共同议事，全程直播。",
+            livestream_url=f"{LIVESTREAM_BASE}/live/qinqinjiayuan",
+            entrances=entrances,
+            campaign=data.campaign,
+        ),
+    )
+    meetings.agenda_set(actor=staff, meeting=meeting, items=_agenda(pitches=len(data.vendors)))
+    # Invitations: accounts where the person has one, otherwise name and phone (checked at sign-in).
+    invited: list[tuple[Any, str]] = []  # (participant, how they sign in: account / phone / staff / absent)
+    for username in ("shequ", "jiedao"):
+        invited.append(
+            (
+                meetings.participant_invite(
+                    actor=staff, meeting=meeting, role=ParticipantRole.STAFF, user=users[username]
+                ),
+                "account",
+            )
+        )
+    invited.append(
+        (
+            meetings.participant_invite(
+                actor=staff, meeting=meeting, role=ParticipantRole.SUPERVISOR, user=users["jianchayuan"]
+            ),
+            "account",
+        )
+    )
+    invited.append(
+        (
+            meetings.participant_invite(
+                actor=staff, meeting=meeting, role=ParticipantRole.RESIDENT_REPRESENTATIVE, user=users[VOTING_USERNAME]
+            ),
+            "account",
+        )
+    )
+    # Resident representatives from the two entrances concerned (owners with a phone on record).
+    representatives = list(
+        Owner.objects.filter(kind=OwnerKind.PERSON, ownerships__apartment__entrance__in=entrances, phone__gt="")
+        .distinct()
+        .order_by("id_hash")[:5]
+    )
+    for index, owner in enumerate(representatives):
+        how = "absent" if index == len(representatives) - 1 else "phone"
+        invited.append(
+            (
+                meetings.participant_invite(
+                    actor=staff,
+                    meeting=meeting,
+                    role=ParticipantRole.RESIDENT_REPRESENTATIVE,
+                    name=owner.name,
+                    phone=owner.phone,
+                ),
+                how,
+            )
+        )
+    for index in range(2):
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+        invited.append(
+            (
+                meetings.participant_invite(
+                    actor=staff,
+                    meeting=meeting,
+                    role=ParticipantRole.OWNERS_COMMITTEE,
+                    name=name,
+                    phone=phone_number(rng),
+                ),
+                "phone" if index == 0 else "absent",
+            )
+        )
+    invited.append(
+        (
+            meetings.participant_invite(
+                actor=staff,
+                meeting=meeting,
+                role=ParticipantRole.PROPERTY_MANAGER,
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN) + "（物业项目经理）",
+                phone=phone_number(rng),
+            ),
+            "staff",
+        )
+    )
+    for vendor, member in zip(data.vendors, data.vendor_users, strict=True):
+        invited.append(
+            (
+                meetings.participant_invite(
+                    actor=staff, meeting=meeting, role=ParticipantRole.VENDOR, user=member, vendor=vendor
+                ),
+                "account",
+            )
+        )
+    _pitches(rng=rng, meeting=meeting, data=data, actor=staff, first=starts + dt.timedelta(minutes=25))
+    meetings.meeting_transition(actor=staff, meeting=meeting, step="start")
+    for number, (participant, how) in enumerate(invited):
+        at = starts - dt.timedelta(minutes=30) + dt.timedelta(minutes=number)
+        if how == "account":
+            meetings.sign_in_account(meeting=meeting, user=participant.user, now=at)
+        elif how == "phone":
+            meetings.sign_in_by_phone(
+                meeting=meeting, name=participant.name, phone_last4=participant.phone[-4:], now=at
+            )
+        elif how == "staff":
+            meetings.attendance_mark(actor=staff, participant=participant, attended=True, now=at)
+    _questions(meeting=meeting, data=data, users=users, starts=starts)
+    meetings.meeting_transition(actor=staff, meeting=meeting, step="end")
+    return meeting
+
+
+def _agenda(*, pitches: int) -> list[Any]:
+    from gongzhi.meetings.services import AgendaEntry
+
+    return [
+        AgendaEntry("开场与议程说明", 10, "社区工作人员"),
+        AgendaEntry("电梯现状与更新政策解读", 15, "街道工作人员"),
+        AgendaEntry(f"品牌方路演（{pitches}家，每家10分钟，顺序抽签）", 10 * pitches, "各品牌方"),
+        AgendaEntry("现场与直播提问、品牌方答疑", 40, "社区工作人员主持"),
+        AgendaEntry("资金方案与分摊方式说明", 15, "社区工作人员"),
+        AgendaEntry("形成会议结论", 10, "居民代表、业委会"),
+    ]
+
+
+def _pitches(*, rng: random.Random, meeting: Any, data: _Renewal, actor: Any, first: dt.datetime) -> None:
+    """Every vendor's pitch, ten minutes each, in an order drawn by lot (抽签)."""
+    from gongzhi.meetings.services import pitch_add
+
+    order = list(range(len(data.vendors)))
+    rng.shuffle(order)
+    for slot, index in enumerate(order, start=1):
+        starts = first + dt.timedelta(minutes=10 * (slot - 1))
+        pitch_add(
+            actor=actor,
+            meeting=meeting,
+            vendor=data.vendors[index],
+            order=slot,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=10),
+            link=f"{LIVESTREAM_BASE}/pitches/{meeting.pk}/{slot}.pdf",
+            offer=data.offers[index],
+        )
+
+
+def _questions(*, meeting: Any, data: _Renewal, users: dict[str, Any], starts: dt.datetime) -> None:
+    from gongzhi.meetings import services as meetings
+
+    staff, owner, supervisor = users["shequ"], users[VOTING_USERNAME], users["jianchayuan"]
+    asked = starts + dt.timedelta(minutes=25 + 10 * len(data.vendors))
+    first = data.vendors[0]
+    q1 = meetings.question_submit(
+        actor=owner,
+        meeting=meeting,
+        text=f"请问{first.name}：老楼井道尺寸偏小，无机房方案能装下吗？拆装期间大约停梯多少天？",
+        addressed_to=first,
+        now=asked,
+    )
+    q2 = meetings.question_submit(
+        actor=supervisor,
+        meeting=meeting,
+        text="补助资金什么时候到位？业主自筹部分是否需要先行垫付？",
+        now=asked + dt.timedelta(minutes=2),
+    )
+    q3 = meetings.question_submit(
+        actor=owner,
+        meeting=meeting,
+        text="免费维保期满以后，每年的维保费用大约多少？能否写进合同？",
+        addressed_to=data.shortlist[-1].vendor,
+        now=asked + dt.timedelta(minutes=4),
+    )
+    q4 = meetings.question_submit(
+        actor=owner,
+        meeting=meeting,
+        text="我家楼上漏水好几天了，物业电话一直打不通，谁来管？",
+        now=asked + dt.timedelta(minutes=6),
+    )
+    moderated = asked + dt.timedelta(minutes=8)
+    meetings.question_moderate(actor=staff, question=q1, decision="pin", now=moderated)
+    meetings.question_moderate(actor=staff, question=q2, decision="approve", now=moderated)
+    meetings.question_moderate(actor=staff, question=q3, decision="approve", now=moderated)
+    # Off-topic for this meeting: staff pass it to the property manager instead of showing it.
+    meetings.question_moderate(actor=staff, question=q4, decision="reject", now=moderated)
+    meetings.question_answer(
+        actor=data.vendor_users[0],
+        question=q1,
+        text="示例回答：签约前我们会逐台测量井道；无机房机型所需井道较小，多数老楼可以安装。"
+        "拆旧到验收合格约需35天，其间安排爬楼协助。",
+        now=moderated + dt.timedelta(minutes=3),
+    )
+    meetings.question_answer(
+        actor=staff,
+        question=q2,
+        text="示例回答：补助按规定程序在验收后拨付，资金方案中已列明各项来源；自筹部分的缴纳方式随资金方案一并表决。",
+        now=moderated + dt.timedelta(minutes=5),
+    )
+
+
+def _conclusions(data: _Renewal) -> str:
+    names = "、".join(f"{o.vendor.name}（{o.brand} {o.model}）" for o in data.shortlist)
+    return (
+        f"一、{len(data.vendors)}家品牌方完成路演并回答了现场与直播提问。\n"
+        f"二、经居民代表、业委会与特约监察员讨论，推荐以下{len(data.shortlist)}家报价进入品牌表决：{names}。\n"
+        f"三、{data.consultation_entrance}先行开展三项表决（是否更新、品牌选择、资金方案）；"
+        f"{data.plan_only_entrance}的资金方案先行公示，征求意见后再发起表决。\n"
+        "四、业主自筹部分未另行约定的，按专有部分面积分摊（《民法典》第二百八十三条）。\n"
+        "（示例数据）"
+    )
+
+
+def _plan(*, actor: Any, entrance: Entrance, offer: Any, today: dt.date, method: str = "area") -> Any:
+    """A funding plan that uses some of the maintenance fund and public revenue: it first works out
+    what the subsidies leave (renewals.funding, the same arithmetic as the service), then puts 40% of
+    that on the fund and 10% on public revenue (whole hundreds of yuan), so the owners' part is
+    positive and the plan balances whatever the seed and the date."""
+    from django.db.models import Max
+
+    from gongzhi.renewals import funding
+    from gongzhi.renewals.services import active_subsidy_rules, funding_plan_create, offer_price_for
+
+    elevators = Elevator.objects.filter(entrance=entrance).count()
+    stops = int(Elevator.objects.filter(entrance=entrance).aggregate(m=Max("stops"))["m"])
+    job = funding.Job(
+        elevators=elevators, stops=stops, works_cost=offer_price_for(offer, stops), on=today, city=DEMO_CITY
+    )
+    left = funding.funding_plan(funding.FundingPlan.for_job(job, active_subsidy_rules())).owners_remaining
+    hundred = Decimal(100)
+    coefficients: dict[int, Decimal] | None = None
+    if method != "area":
+        floors = Apartment.objects.filter(entrance=entrance).values_list("floor", flat=True).distinct()
+        coefficients = {f: _floor_coefficient(f) for f in floors}
+    return funding_plan_create(
+        actor=actor,
+        entrance=entrance,
+        offer=offer,
+        stops=stops,
+        on=today,
+        elevators=elevators,
+        maintenance_fund=(left * Decimal("0.4") // hundred) * hundred,
+        public_revenue=(left * Decimal("0.1") // hundred) * hundred,
+        method=method,
+        coefficients=coefficients,
+        city=DEMO_CITY,
+    )
+
+
+def _floor_coefficient(floor: int) -> Decimal:
+    """An editable example table (owners adopt one by their motion): the ground floor pays little,
+    the next two floors somewhat less, higher floors a little more each."""
+    if floor <= 1:
+        return Decimal("0.20")
+    if floor <= 3:
+        return Decimal("0.60")
+    return (Decimal(1) + Decimal("0.05") * (floor - 4)).quantize(Decimal("0.01"))
+
+
+def _consultation(*, data: _Renewal, users: dict[str, Any], base: dt.datetime, today: dt.date) -> Any:
+    """Funding plans for both entrances (the second by floor coefficients × area, to show the other
+    method), and the first entrance's three motions from the template (drafts until announced)."""
+    from gongzhi.renewals.services import consultation_create
+
+    staff = users["shequ"]
+    if data.consultation_entrance is None or data.plan_only_entrance is None:  # pragma: no cover
+        raise RuntimeError("no consultation entrances")
+    plan = _plan(actor=staff, entrance=data.consultation_entrance, offer=data.shortlist[0], today=today)
+    _plan(actor=staff, entrance=data.plan_only_entrance, offer=data.shortlist[1], today=today, method="floor-area")
+    return consultation_create(
+        actor=staff,
+        plan=plan,
+        offers=data.shortlist,
+        opens_at=_day(base, -2, 8),
+        closes_at=_day(base, 12, 20),
+    )
+
+
+def _consultation_open(*, seed: int, consultation: Any, users: dict[str, Any], base: dt.datetime) -> None:
+    """Announce the three motions ten days ago (rolls frozen, offers locked); since voting opened two
+    days ago, about 40% of the entrance's owners have voted online, most on all three."""
+    from gongzhi.motions.models import MotionOption
+    from gongzhi.renewals.services import consultation_open
+
+    rng = _rng_for(seed, "consultation")
+    consultation_open(actor=users["shequ"], consultation=consultation, now=_day(base, -10, 9))
+    replace, brand, funding_motion = consultation.motions
+    options = [
+        f"opt{p}"
+        for p in MotionOption.objects.filter(motion=brand).order_by("position").values_list("position", flat=True)
+    ]
+    voters = {
+        motion.pk: {v.owner_key: v for v in Voter.objects.filter(motion=motion).order_by("number")}
+        for motion in (replace, brand, funding_motion)
+    }
+    keys = list(voters[replace.pk])
+    rng.shuffle(keys)
+    participants = keys[: max(3, int(len(keys) * CONSULTATION_PARTICIPATION))]
+    opens, now = replace.opens_at, base - dt.timedelta(hours=1)
+    for i, key in enumerate(participants):
+        at = _moment(rng, opens, now)
+        picks: list[tuple[Any, str]] = [(replace, Choice.AGAINST if i % 6 == 3 else Choice.FOR)]
+        if i % 10 != 9:  # a few voted on the first question only, so far
+            picks.append((brand, Choice.ABSTAIN if i % 8 == 5 else rng.choice(options)))
+            picks.append((funding_motion, Choice.AGAINST if i % 4 == 1 else Choice.FOR))
+        for step, (motion, choice) in enumerate(picks):
+            voter = voters[motion.pk][key]
+            when = at + dt.timedelta(minutes=step)
+            token = motions.voter_session_issue(voter=voter, now=when)
+            motions.ballot_cast_online(
+                session_token=token, choice=choice, request_key=f"demo-{motion.pk}-{voter.number}", now=when
+            )
+
+
+def _upcoming_meeting(*, seed: int, estate: Estate, data: _Renewal, users: dict[str, Any], base: dt.datetime) -> None:
+    """棕榈湾's first 众议事, scheduled for next week with its livestream: agenda, invitations (nobody
+    has signed in yet) and the six pitches."""
+    from gongzhi.meetings import services as meetings
+    from gongzhi.meetings.models import ParticipantRole
+
+    rng = _rng_for(seed, "meeting", "upcoming")
+    staff = users["jiedao"]
+    starts = _day(base, 6, 19)
+    building = Building.objects.filter(estate=estate).order_by("id").first()
+    meeting = meetings.meeting_create(
+        actor=staff,
+        estate=estate,
+        fields=meetings.MeetingFields(
+            topic=f"{estate.name}老旧电梯更新众议事（第一场）",
+            starts_at=starts,
+            venue=f"{estate.name}社区文化家园（示例）",
+            duration_minutes=150,
+            description="示例数据。欢迎业主到场或观看直播并在线提问。",
+            livestream_url=f"{LIVESTREAM_BASE}/live/zonglvwan",
+            entrances=list(Entrance.objects.filter(building=building).order_by("name")) if building else [],
+            campaign=data.campaign,
+        ),
+    )
+    meetings.agenda_set(actor=staff, meeting=meeting, items=_agenda(pitches=len(data.vendors)))
+    meetings.participant_invite(actor=staff, meeting=meeting, role=ParticipantRole.STAFF, user=staff)
+    meetings.participant_invite(actor=staff, meeting=meeting, role=ParticipantRole.PROPERTY_MANAGER, user=users["wuye"])
+    meetings.participant_invite(
+        actor=staff, meeting=meeting, role=ParticipantRole.SUPERVISOR, user=users["jianchayuan"]
+    )
+    for _ in range(3):
+        meetings.participant_invite(
+            actor=staff,
+            meeting=meeting,
+            role=ParticipantRole.RESIDENT_REPRESENTATIVE,
+            name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+            phone=phone_number(rng),
+        )
+    for vendor, member in zip(data.vendors, data.vendor_users, strict=True):
+        meetings.participant_invite(
+            actor=staff, meeting=meeting, role=ParticipantRole.VENDOR, user=member, vendor=vendor
+        )
+    _pitches(rng=rng, meeting=meeting, data=data, actor=staff, first=starts + dt.timedelta(minutes=25))

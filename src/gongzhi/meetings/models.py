@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.elevators.models import Campaign
 from gongzhi.places.models import Entrance, Estate
@@ -189,8 +190,9 @@ class Pitch(models.Model):
 
 class QuestionStatus(models.TextChoices):
     PENDING = "pending", _("待审核")
-    APPROVED = "approved", _("已通过")
-    REJECTED = "rejected", _("未通过")
+    # A question's moderation, not a vote's outcome: a context of its own in translations.
+    APPROVED = "approved", pgettext_lazy("question moderation", "已通过")
+    REJECTED = "rejected", pgettext_lazy("question moderation", "未通过")
 
 
 class Question(models.Model):

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -446,6 +447,7 @@ def motion_open(*, actor: Any, motion: Motion, now: dt.datetime | None = None) -
         ],
         batch_size=2000,
     )
+    _lock_option_offers(actor=actor, motion=motion, now=now)
     motion.status = MotionStatus.OPEN
     motion.opened_at = now
     motion.save(update_fields=["status", "opened_at"])
@@ -460,6 +462,23 @@ def motion_open(*, actor: Any, motion: Motion, now: dt.datetime | None = None) -
     )
     _schedule_close(motion)
     return motion
+
+
+def _lock_option_offers(*, actor: Any, motion: Motion, now: dt.datetime) -> None:
+    """Lock the vendors' offers a choice motion puts to the owners, in the same transaction as the
+    opening: owners vote on what they were shown, so a changed offer needs a new motion (issue 4,
+    "Bad input and safety"). The actor already holds manage_motion on the estate, which is the
+    right to put these offers to its owners; no subdistrict-wide renewal right is needed. An
+    offer withdrawn since the motion was drafted makes the opening fail (nothing is frozen)."""
+    if motion.kind != MotionKind.CHOICE:
+        return
+    offer_ids = list(MotionOption.objects.filter(motion=motion, offer__isnull=False).values_list("offer_id", flat=True))
+    if not offer_ids:
+        return
+    from gongzhi.renewals.models import Offer  # renewals imports motions: import here, not at the top
+    from gongzhi.renewals.services import _lock
+
+    _lock(actor=actor, offers=[Offer(pk=pk) for pk in offer_ids], now=now)
 
 
 def _schedule_close(motion: Motion) -> None:
@@ -694,6 +713,51 @@ def code_confirm(*, voter: Voter, code: str, now: dt.datetime | None = None) -> 
     if not ok:
         raise DomainError(_("验证码不正确。"), code="code_wrong")
     return voter_session_issue(voter=voter, now=now)
+
+
+def consultation_of(motion: Motion) -> Any:
+    """The renewal consultation (renewals.Consultation: 换不换, 换什么, 怎么换 of one entrance) the
+    motion is one of, or None. One query, with the plan and the three motions joined."""
+    from gongzhi.renewals.models import Consultation  # renewals imports motions: import here
+
+    return (
+        Consultation.objects.filter(
+            Q(replace_motion_id=motion.pk) | Q(brand_motion_id=motion.pk) | Q(funding_motion_id=motion.pk)
+        )
+        .select_related("plan__offer__vendor", "replace_motion", "brand_motion", "funding_motion")
+        .first()
+    )
+
+
+def sibling_voters(voter: Voter, *, consultation: Any = None) -> list[Voter]:
+    """The same owner (the same owner_key: one head, SPC interpretation Art. 9) in the other
+    motions of the voter's consultation, in the order replace, brand, funding; [] when the motion
+    is not part of one. The three motions of an entrance are opened together over the same
+    apartments, so an owner has one voter in each (two queries; one when the caller passes the
+    consultation it already looked up with consultation_of)."""
+    if consultation is None:
+        consultation = consultation_of(voter.motion)
+    if consultation is None:
+        return []
+    order = [m.pk for m in consultation.motions]
+    others = [pk for pk in order if pk != voter.motion_id]
+    siblings = Voter.objects.filter(motion_id__in=others, owner_key=voter.owner_key).select_related("motion")
+    return sorted(siblings, key=lambda v: order.index(v.motion_id))
+
+
+def sibling_sessions_issue(*, voter: Voter, now: dt.datetime | None = None) -> dict[int, str]:
+    """After the voter confirmed a code: a session for each sibling voter too ({voter pk: token}),
+    so the owner votes on all three decisions of the entrance with one code.
+
+    Only siblings with the same phone on record get one: the code proved possession of that phone,
+    and nothing else (were the registry edited between the openings, the other motion asks for
+    its own code)."""
+    now = _now(now)
+    return {
+        sibling.pk: voter_session_issue(voter=sibling, now=now)
+        for sibling in sibling_voters(voter)
+        if voter.phone and sibling.phone == voter.phone
+    }
 
 
 def voter_session_issue(*, voter: Voter, now: dt.datetime | None = None) -> str:

@@ -10,6 +10,12 @@ The page never shows another owner's data: only the motion, this voter's own apa
 masked phone number. The voter's own choice is shown only after the code is confirmed, so a
 sheet left on a table does not reveal how its owner voted.
 
+When the motion is one of an entrance's three renewal decisions (renewals.Consultation: replace
+or not, which offer, the funding plan; issue 4), the page also links the owner's two other motions
+(one confirmed code opens all three), puts the offers of a choice motion side by side, and shows
+the owner's own share of the funding plan, so owners see what each decision costs them before
+voting. Only the voter's own apartments' shares are shown, never another apartment's.
+
 parse → access check → service → render (DESIGN.md convention 2); all rules (voting window,
 rate limits, idempotent retries) live in motions.services.
 """
@@ -144,6 +150,155 @@ def option_cards(motion: Motion) -> list[OptionCard]:
     return cards
 
 
+# --- the three decisions of a renewal consultation -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One of the three decisions in the page's "三项表决" navigation."""
+
+    label: str
+    title: str
+    url: str | None  # the voter's personal link there (None: not on that roll)
+    voted: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class CompareCell:
+    text: str
+    best: bool
+
+
+@dataclass(frozen=True)
+class CompareLine:
+    key: str
+    label: str
+    cells: list[CompareCell]
+    differs: bool
+
+
+@dataclass(frozen=True)
+class ShareLine:
+    """One of the voter's own apartments with its share of the owners' part of the plan."""
+
+    label: str
+    area: Decimal
+    amount: str | None  # None: the apartment is no longer in the registry
+    exempt: bool
+
+
+def money(value: Decimal) -> str:
+    """265000.00 as "265,000.00": yuan to the fen, thousands separated (as on the plan page)."""
+    return f"{value:,.2f}"
+
+
+def _cell_text(key: str, value: Any) -> str:
+    if value in ("", None):
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if key == "price_per_elevator":
+        return money(value)
+    return str(value)
+
+
+def offer_comparison(cards: list[OptionCard]) -> list[CompareLine]:
+    """The options' offers side by side (renewals.selectors.compare_offers): one column per option,
+    rows whose values differ flagged, the best value of each marked. [] unless two or more
+    options stand for offers. No query: the offers came with the options."""
+    from gongzhi.renewals.models import Offer
+    from gongzhi.renewals.selectors import compare_offers
+
+    offers = [c.offer for c in cards if c.offer is not None]
+    if len(offers) < 2:
+        return []
+    return [
+        CompareLine(
+            key=row.key,
+            label=str(getattr(Offer._meta.get_field(row.key), "verbose_name", row.key)),
+            cells=[CompareCell(_cell_text(row.key, value), i in row.best) for i, value in enumerate(row.values)],
+            differs=row.differs,
+        )
+        for row in compare_offers(offers)
+    ]
+
+
+def _steps(voter: Voter, token: str, consultation: Any, siblings: list[Voter]) -> list[Step]:
+    by_motion = {s.motion_id: s for s in siblings}
+    labels = (_("一、换不换"), _("二、换什么"), _("三、怎么换"))
+    steps = []
+    for label, motion in zip(labels, consultation.motions, strict=True):
+        if motion.pk == voter.motion_id:
+            steps.append(Step(label, motion.title, reverse("vote_link", args=[token]), bool(voter.choice), True))
+            continue
+        sibling = by_motion.get(motion.pk)
+        url = (
+            reverse("vote_link", args=[codes.voter_token(sibling.pk, str(motion.public_id))])
+            if sibling is not None
+            else None
+        )
+        steps.append(Step(label, motion.title, url, bool(sibling and sibling.choice), False))
+    return steps
+
+
+def _share_context(entries: list[RollEntry], plan: Any) -> dict[str, Any]:
+    """The voter's own apartments with their shares (renewals.services.plan_shares, one query),
+    and the plan's totals: what the works cost, what subsidies and funds cover, what remains for
+    the owners, and how it is split (Civil Code Art. 283 when by area)."""
+    from gongzhi.renewals.apportionment import ApportionInputError
+    from gongzhi.renewals.services import plan_shares
+
+    try:
+        amounts = {apartment.pk: amount for apartment, amount in plan_shares(plan)}
+    except ApportionInputError:
+        # The registry changed since the plan was made (e.g. a floor outside its coefficient
+        # table): say so rather than fail the voting page.
+        return {"plan": plan, "share_error": True}
+    exempt = {int(a) for a in plan.exempt}
+    lines = []
+    own_total = Decimal("0.00")
+    for entry in entries:
+        amount = amounts.get(entry.apartment_id) if entry.apartment_id is not None else None
+        if amount is not None:
+            own_total += amount
+        lines.append(
+            ShareLine(
+                f"{entry.building_name}{entry.entrance_name}{entry.room}",
+                entry.area,
+                money(amount) if amount is not None else None,
+                entry.apartment_id in exempt,
+            )
+        )
+    subsidies = [(str(line.get("name", "")), money(Decimal(str(line.get("amount", "0"))))) for line in plan.subsidies]
+    return {
+        "plan": plan,
+        "share_lines": lines,
+        "share_total": money(own_total),
+        "plan_total": money(plan.works_cost * plan.elevators),
+        "plan_subsidies": subsidies,
+        "plan_maintenance_fund": money(plan.maintenance_fund),
+        "plan_public_revenue": money(plan.public_revenue),
+        "plan_owners_total": money(plan.owners_total),
+    }
+
+
+def _consultation_context(voter: Voter, token: str, entries: list[RollEntry]) -> dict[str, Any]:
+    """The consultation's part of the page in a fixed number of queries (the consultation with its
+    plan and motions, the sibling voters, the entrance's apartments for the shares)."""
+    consultation = services.consultation_of(voter.motion)
+    if consultation is None:
+        return {"consultation": None}
+    siblings = services.sibling_voters(voter, consultation=consultation)
+    steps = _steps(voter, token, consultation, siblings)
+    return {
+        "consultation": consultation,
+        "steps": steps,
+        "next_step": next((s for s in steps if not s.voted and not s.current and s.url), None),
+        **_share_context(entries, consultation.plan),
+    }
+
+
 def _page_context(request: HttpRequest, voter: Voter, token: str) -> dict[str, Any]:
     motion = voter.motion
     now = timezone.now()
@@ -176,8 +331,11 @@ def _page_context(request: HttpRequest, voter: Voter, token: str) -> dict[str, A
         "choice_mode": motion.kind == MotionKind.CHOICE,
         "option_cards": cards,
         "compare_url": next((c.compare_url for c in cards if c.compare_url), None),
+        "comparison": offer_comparison(cards),
+        "compared_cards": [c for c in cards if c.offer is not None],
         "request_key": uuid.uuid4().hex,
         "notice_url": notice_url,
+        **_consultation_context(voter, token, entries),
     }
 
 
@@ -228,9 +386,16 @@ def vote_code_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _back(token)
     tokens = dict(request.session.get(SESSION_KEY, {}))
     tokens[str(voter.pk)] = session_token
+    # One code for the entrance's three decisions: the same owner in the sibling motions.
+    siblings = services.sibling_sessions_issue(voter=voter)
+    for sibling_pk, sibling_token in siblings.items():
+        tokens[str(sibling_pk)] = sibling_token
     request.session[SESSION_KEY] = tokens
     request.session.cycle_key()  # a new session id once the browser holds a voting right
-    messages.success(request, _("验证成功，请选择您的意见。"))
+    if siblings:
+        messages.success(request, _("验证成功，请选择您的意见。本单元的其他表决事项无需再次验证。"))
+    else:
+        messages.success(request, _("验证成功，请选择您的意见。"))
     return _back(token)
 
 

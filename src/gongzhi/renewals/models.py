@@ -183,6 +183,10 @@ class FundingPlan(models.Model):
     )
     coefficients = models.JSONField(_("楼层系数"), default=dict, blank=True)
     exempt = models.JSONField(_("免摊房屋"), default=list, blank=True)
+    # Frozen when the plan is put to the owners' vote: {apartment id: "share"}, so a registry edit
+    # during voting cannot change what each owner was shown.
+    frozen_shares = models.JSONField(_("冻结的分摊额"), default=dict, blank=True)
+    frozen_at = models.DateTimeField(_("分摊冻结时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

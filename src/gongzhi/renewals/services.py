@@ -343,10 +343,15 @@ def funding_plan_create(
 
 
 def plan_shares(plan: Any) -> list[tuple[Any, Decimal]]:
-    """Each apartment of the plan's entrance with its share of the owners' part, in room order."""
+    """Each apartment of the plan's entrance with its share of the owners' part, in room order:
+    as frozen when the plan was put to the vote, else computed from the registry now."""
     from gongzhi.places.models import Apartment
     from gongzhi.renewals import apportionment
 
+    if plan.frozen_shares:
+        by_id = Apartment.objects.in_bulk([int(k) for k in plan.frozen_shares])
+        frozen = [(by_id[int(k)], Decimal(v)) for k, v in plan.frozen_shares.items() if int(k) in by_id]
+        return sorted(frozen, key=lambda item: (item[0].floor, item[0].room))
     apartments = list(Apartment.objects.filter(entrance_id=plan.entrance_id).order_by("floor", "room"))
     shares = apportionment.apportion(
         plan.owners_total,
@@ -460,16 +465,16 @@ def consultation_create(
 
 @transaction.atomic
 def consultation_open(*, actor: Any, consultation: Any, now: dt.datetime | None = None) -> Any:
-    """Announce the three motions together (freezing their rolls) and lock the offers put to the vote."""
-    from gongzhi.motions.models import MotionOption
+    """Announce the three motions together (freezing their rolls). Opening the brand motion locks
+    the offers put to the vote (motions.services.motion_open locks a choice motion's offers)."""
     from gongzhi.motions.services import motion_open
 
     _require(actor, Action.MANAGE_RENEWAL, consultation.entrance)
     for motion in consultation.motions:
         motion_open(actor=actor, motion=motion, now=now)
-    offer_ids = MotionOption.objects.filter(motion=consultation.brand_motion, offer__isnull=False).values_list(
-        "offer_id", flat=True
-    )
-    # Those who run the entrance's vote may lock what it votes on (no subdistrict-wide right needed).
-    _lock(actor=actor, offers=list(Offer.objects.filter(pk__in=list(offer_ids))), now=now)
+    plan = consultation.plan
+    if not plan.frozen_shares:  # the shares owners see while voting stay what they were shown
+        plan.frozen_shares = {str(a.pk): str(amount) for a, amount in plan_shares(plan)}
+        plan.frozen_at = now or timezone.now()
+        plan.save(update_fields=["frozen_shares", "frozen_at"])
     return consultation

@@ -44,6 +44,8 @@ def render_summary(summary: DemoSummary, base_url: str = "") -> str:
     if summary.voting_path:
         lines.append(f"业主 {summary.voting_username} 的个人表决链接：{base_url}{summary.voting_path}")
         lines.append("  （点“获取验证码”后，验证码显示在运行网站的控制台中）")
+    if summary.board_path:
+        lines.append(f"更新协商进度看板（登录后查看）：{base_url}{summary.board_path}")
     return "\n".join(lines)
 
 
