@@ -95,9 +95,31 @@ def test_board_query_count_is_flat(setup, django_assert_max_num_queries):
     personas, entrance, _offers, _plan, staff = setup
     for i in range(5):
         f.ElevatorFactory(entrance=f.EntranceFactory(building=entrance.building, name=f"{i + 3}单元"))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         rows = campaign_board(staff, personas.campaign)
     assert len(rows) >= 6
+
+
+def test_board_marks_entrances_whose_meeting_was_held(setup):
+    from gongzhi.meetings.models import Meeting, MeetingStatus
+
+    personas, entrance, _offers, _plan, staff = setup
+    other = f.EntranceFactory(building=entrance.building, name="9单元")
+    f.ElevatorFactory(entrance=other)
+    meeting = Meeting.objects.create(
+        estate=entrance.building.estate,
+        topic="电梯更新众议事",
+        starts_at=timezone.now() - dt.timedelta(days=3),
+        venue="社区会议室",
+        status=MeetingStatus.SCHEDULED,
+    )
+    meeting.entrances.add(entrance)
+    held = {row.entrance.pk: row.meeting_held for row in campaign_board(staff, personas.campaign)}
+    assert held[entrance.pk] is False  # scheduled, not yet held
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.ENDED)
+    held = {row.entrance.pk: row.meeting_held for row in campaign_board(staff, personas.campaign)}
+    assert held[entrance.pk] is True
+    assert held[other.pk] is False  # the meeting was about one entrance only
 
 
 def test_shares_are_frozen_when_the_plan_goes_to_the_vote(setup):

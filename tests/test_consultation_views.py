@@ -86,3 +86,37 @@ def test_roles_on_consultation_pages(setup):  # noqa: F811
     assert (
         _client(personas.users[Role.OWNER]).get(reverse("consultation_create", args=[entrance.pk])).status_code == 404
     )
+
+
+def test_a_drafts_rule_can_be_changed_but_not_below_the_law(setup):  # noqa: F811
+    personas, _entrance, offers, plan, staff = setup
+    now = timezone.now()
+    c = s.consultation_create(
+        actor=staff,
+        plan=plan,
+        offers=offers,
+        opens_at=now + dt.timedelta(days=8),
+        closes_at=now + dt.timedelta(days=20),
+    )
+    client = _client(staff)
+    url = reverse("motion_rule", args=[c.funding_motion.pk])
+    assert "修改表决规则" in client.get(reverse("motion_detail", args=[c.funding_motion.pk])).content.decode()
+    client.post(url, {"rule": "civil-code-ordinary"})
+    c.funding_motion.refresh_from_db()
+    assert c.funding_motion.rule_preset == "civil-code-ordinary"
+    custom = {
+        "rule": "custom",
+        "participation_area": ">=1/2",
+        "participation_owners": ">=2/3",
+        "approval_area": ">1/2",
+        "approval_owners": ">1/2",
+    }
+    refused = client.post(url, custom, follow=True).content.decode()
+    assert "不能低于" in refused
+    c.funding_motion.refresh_from_db()
+    assert c.funding_motion.participation_area == ">=2/3"
+    owner = _client(personas.users[Role.OWNER])
+    assert owner.post(url, {"rule": "civil-code-special"}).status_code == 403
+    s.consultation_open(actor=staff, consultation=c, now=now)
+    after = client.post(url, {"rule": "civil-code-special"}, follow=True).content.decode()
+    assert "公告后不能再修改表决规则" in after

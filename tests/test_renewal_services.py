@@ -180,3 +180,43 @@ def test_vendors_do_not_see_funding_plans(personas, vendors):
     assert list(access_plans(vendors["a_user"])) == []
     assert list(access_plans(personas.users[Role.OWNER])) == [plan]
     assert list(access_plans(personas.users[Role.PROPERTY_MANAGER])) == [plan]
+
+
+def test_offer_documents(personas, vendors, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    offer = s.offer_save(actor=vendors["a_user"], vendor=vendors["a"], campaign=personas.campaign, data=OFFER)
+    pdf = SimpleUploadedFile("b.pdf", b"%PDF-1.4 brochure", content_type="application/pdf")
+    document = s.offer_document_add(actor=vendors["a_user"], offer=offer, title="产品手册", upload=pdf)
+    assert len(document.sha256) == 64
+    with pytest.raises(AccessDeniedError):
+        s.offer_document_add(
+            actor=vendors["b_user"], offer=offer, title="x", upload=SimpleUploadedFile("c.pdf", b"%PDF-1.4")
+        )
+    with pytest.raises(DomainError) as exc:
+        s.offer_document_add(
+            actor=vendors["a_user"], offer=offer, title="x", upload=SimpleUploadedFile("c.txt", b"hello there")
+        )
+    assert exc.value.code == "file_type"
+    url = reverse("offer_document_download", args=[offer.pk, document.pk])
+    owner = Client()
+    owner.force_login(personas.users[Role.OWNER])
+    assert owner.get(url).status_code == 404  # a draft's documents are the vendor's own
+    s.offer_submit(actor=vendors["a_user"], offer=offer)
+    response = owner.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 brochure"
+    page = owner.get(reverse("offer_documents", args=[offer.pk])).content.decode()
+    assert "产品手册" in page
+    assert "enctype" not in page  # no upload form for owners
+    assert owner.post(reverse("offer_documents", args=[offer.pk]), {"title": "x"}).status_code == 403
+    s.offers_lock(actor=personas.users[Role.SUBDISTRICT_STAFF], offers=[offer])
+    with pytest.raises(DomainError) as exc:
+        s.offer_document_add(
+            actor=vendors["a_user"], offer=offer, title="x", upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 late")
+        )
+    assert exc.value.code == "offer_locked"

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.files import sniff_document
 from gongzhi.motions import codes
 from gongzhi.motions import thresholds as th
 from gongzhi.motions.models import (
@@ -495,6 +496,36 @@ def _schedule_close(motion: Motion) -> None:
 
 
 @transaction.atomic
+def motion_rule_change(*, actor: Any, motion: Motion, rule: str | dict[str, Any]) -> Motion:
+    """Change a draft's voting rule (a preset or custom thresholds no looser than Art. 278): the
+    template's presets are proposals; once announced the rule is fixed with the roll."""
+    motion = Motion.objects.select_for_update().get(pk=motion.pk)
+    _require(actor, Action.MANAGE_MOTION, motion)
+    if motion.status != MotionStatus.DRAFT:
+        raise DomainError(_("公告后不能再修改表决规则。"), code="not_draft")
+    voting_rule = _parse_rule(rule)
+    before = motion_rule(motion).as_json()
+    motion.rule_preset = voting_rule.preset or ""
+    motion.participation_area = str(voting_rule.participation_area)
+    motion.participation_owners = str(voting_rule.participation_owners)
+    motion.approval_area = str(voting_rule.approval_area)
+    motion.approval_owners = str(voting_rule.approval_owners)
+    motion.save(
+        update_fields=["rule_preset", "participation_area", "participation_owners", "approval_area", "approval_owners"]
+    )
+    audit_record(
+        actor=actor,
+        action="motion_rule_change",
+        object_type="motion",
+        object_id=motion.pk,
+        summary=motion.title,
+        before={"rule": before},
+        after={"rule": voting_rule.as_json()},
+    )
+    return motion
+
+
+@transaction.atomic
 def motion_cancel(*, actor: Any, motion: Motion, reason: str) -> Motion:
     motion = Motion.objects.select_for_update().get(pk=motion.pk)
     _require(actor, Action.MANAGE_MOTION, motion)
@@ -890,7 +921,7 @@ def proxy_vote(
         raise DomainError(_("委托书扫描件不能超过 5 MB。"), code="scan_too_large")
     head = scan.read(8)
     scan.seek(0)
-    if not (head.startswith((b"%PDF", b"\xff\xd8\xff", b"\x89PNG"))):
+    if sniff_document(head) is None:
         raise DomainError(_("委托书扫描件须为 PDF、JPEG 或 PNG 文件。"), code="scan_type")
     digest = hashlib.sha256()
     for chunk in scan.chunks():

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/tally/", views.motion_tally_fragment, name="motion_tally_fragment"),
     path("<int:pk>/open/", views.motion_open, name="motion_open"),
     path("<int:pk>/cancel/", views.motion_cancel, name="motion_cancel"),
+    path("<int:pk>/rule/", views.motion_rule, name="motion_rule"),
     path("<int:pk>/close/", views.motion_close, name="motion_close"),
     path("<int:pk>/voters/", views.motion_voters, name="motion_voters"),
     path("<int:pk>/voters/paper-request/", views.motion_paper_request, name="motion_paper_request"),

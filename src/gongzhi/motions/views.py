@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.files import private_file_response
 from gongzhi.motions import selectors as sel
 from gongzhi.motions import services
 from gongzhi.motions import thresholds as th
@@ -537,6 +538,32 @@ def motion_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def motion_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a draft's rule: a preset, or the four custom thresholds (e.g. ">=2/3")."""
+    motion = _motion_in_scope(request, pk, Action.MANAGE_MOTION)
+    preset = request.POST.get("rule", "")
+    rule: str | dict[str, Any] = preset
+    if preset == "custom":
+        rule = {
+            "participation": {
+                "area": request.POST.get("participation_area", ""),
+                "owners": request.POST.get("participation_owners", ""),
+            },
+            "approval": {
+                "area": request.POST.get("approval_area", ""),
+                "owners": request.POST.get("approval_owners", ""),
+            },
+        }
+    return _act(
+        request,
+        motion,
+        lambda: services.motion_rule_change(actor=request.user, motion=motion, rule=rule),
+        _("表决规则已修改。"),
+    )
+
+
+@login_required
+@require_POST
 def motion_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     motion = _motion_in_scope(request, pk, Action.MANAGE_MOTION)
     form = CancelForm(request.POST)
@@ -810,14 +837,6 @@ def motion_mismatches(request: HttpRequest, pk: int) -> HttpResponse:
 # --- proxy votes ---------------------------------------------------------------------------------
 
 
-def _scan_type(head: bytes) -> tuple[str, str]:
-    if head.startswith(b"%PDF"):
-        return "application/pdf", "pdf"
-    if head.startswith(b"\x89PNG"):
-        return "image/png", "png"
-    return "image/jpeg", "jpg"
-
-
 @login_required
 def motion_proxy(request: HttpRequest, pk: int) -> HttpResponse:
     """A vote cast on the strength of a signed authorisation (Civil Code Art. 161-162 on agency);
@@ -877,16 +896,4 @@ def motion_proxy_scan(request: HttpRequest, pk: int, proxy_id: int) -> FileRespo
     """The scan of a signed authorisation: personal data, so never under a public media URL."""
     motion = _motion_in_scope(request, pk, Action.VIEW_VOTERS)
     proxy = get_object_or_404(ProxyAuthorisation.objects.select_related("voter"), pk=proxy_id, voter__motion=motion)
-    handle = proxy.scan.open("rb")
-    head = handle.read(8)
-    handle.seek(0)
-    content_type, extension = _scan_type(head)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"proxy-motion{motion.pk}-sheet{proxy.voter.number}.{extension}",
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(proxy.scan, f"proxy-motion{motion.pk}-sheet{proxy.voter.number}")

@@ -110,6 +110,7 @@ class BoardRow:
 
     estate: str
     entrance: Any
+    meeting_held: bool  # a deliberation meeting about the entrance (or its whole estate) has ended
     consultation_id: int | None
     replace: BoardMotion | None
     brand: BoardMotion | None
@@ -121,8 +122,9 @@ class BoardRow:
 
 
 def campaign_board(user: Any, campaign: Campaign) -> list[BoardRow]:
-    """Per estate and entrance with a registered elevator, the state of its three decisions, in four
-    queries whatever the number of entrances (entrances, consultations, voter sums, results)."""
+    """Per estate and entrance with a registered elevator: whether a deliberation meeting about it has
+    been held and the state of its three decisions, in a fixed number of queries (entrances,
+    meetings, consultations with their motions and results, voter sums)."""
     from django.db.models import Sum
 
     from gongzhi.motions.models import MotionStatus, Voter
@@ -142,6 +144,19 @@ def campaign_board(user: Any, campaign: Campaign) -> list[BoardRow]:
         .select_related("replace_motion__result", "brand_motion__result", "funding_motion__result")
         .order_by("created_at")
     }
+    from gongzhi.meetings.models import Meeting, MeetingStatus
+
+    held = Meeting.objects.filter(
+        estate_id__in={e.building.estate_id for e in entrances},
+        status__in=[MeetingStatus.ENDED, MeetingStatus.PUBLISHED],
+    ).filter(Q(campaign=campaign) | Q(campaign__isnull=True))
+    whole_estates: set[int] = set()
+    held_entrances: set[int] = set()
+    for meeting_estate, entrance_id in held.values_list("estate_id", "entrances"):
+        if entrance_id is None:
+            whole_estates.add(meeting_estate)
+        else:
+            held_entrances.add(entrance_id)
     motion_ids = [m.pk for c in consultations.values() for m in c.motions]
     totals: dict[int, list[Decimal]] = {}
     for row in (
@@ -170,6 +185,7 @@ def campaign_board(user: Any, campaign: Campaign) -> list[BoardRow]:
             BoardRow(
                 entrance.building.estate.name,
                 entrance,
+                entrance.building.estate_id in whole_estates or entrance.pk in held_entrances,
                 c.pk if c else None,
                 state(c.replace_motion) if c else None,
                 state(c.brand_motion) if c else None,

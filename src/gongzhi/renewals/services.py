@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.files import sniff_document
 from gongzhi.elevators.models import Campaign, CampaignStatus
 from gongzhi.places.access import Action, allowed
 from gongzhi.places.rules import chain_of
@@ -478,3 +479,46 @@ def consultation_open(*, actor: Any, consultation: Any, now: dt.datetime | None 
         plan.frozen_at = now or timezone.now()
         plan.save(update_fields=["frozen_shares", "frozen_at"])
     return consultation
+
+
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def offer_document_add(*, actor: Any, offer: Offer, title: str, upload: Any) -> Any:
+    """Attach a document (brochure, certificate, contract draft) to an offer: PDF, JPEG or PNG up to
+    10 MB, kept with its SHA-256. Not once the offer is locked: owners vote on what they were shown."""
+    import hashlib
+
+    from gongzhi.renewals.models import OfferDocument
+
+    offer = Offer.objects.select_for_update().select_related("vendor").get(pk=offer.pk)
+    _require_member(actor, offer.vendor)
+    if offer.status == OfferStatus.LOCKED:
+        raise DomainError(_("报价已锁定（品牌表决已开始），变更须重新发起表决。"), code="offer_locked")
+    if not title.strip():
+        raise DomainError(_("请填写文件标题。"), code="title_required")
+    if not upload or not upload.size:
+        raise DomainError(_("请选择要上传的文件。"), code="file_required")
+    if upload.size > DOCUMENT_MAX_BYTES:
+        raise DomainError(_("文件不能超过 10 MB。"), code="file_too_large")
+    head = upload.read(8)
+    upload.seek(0)
+    if sniff_document(head) is None:
+        raise DomainError(_("文件须为 PDF、JPEG 或 PNG。"), code="file_type")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = OfferDocument(offer=offer, title=title.strip()[:128], sha256=digest.hexdigest())
+    document.file.save(f"offer{offer.pk}.bin", upload, save=False)
+    document.save()
+    audit_record(
+        actor=actor,
+        action="offer_document_add",
+        object_type="offer",
+        object_id=offer.pk,
+        summary=document.title,
+        after={"document": document.pk, "sha256": document.sha256},
+    )
+    return document

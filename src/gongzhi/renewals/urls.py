@@ -13,6 +13,12 @@ urlpatterns = [
     path("offers/<int:pk>/edit/", views.offer_edit, name="offer_edit"),
     path("offers/<int:pk>/submit/", views.offer_submit, name="offer_submit"),
     path("offers/<int:pk>/withdraw/", views.offer_withdraw, name="offer_withdraw"),
+    path("offers/<int:pk>/documents/", views.offer_documents, name="offer_documents"),
+    path(
+        "offers/<int:pk>/documents/<int:document_id>/",
+        views.offer_document_download,
+        name="offer_document_download",
+    ),
     path("entrances/<int:entrance_id>/funding-plans/new/", views.funding_plan_create, name="funding_plan_create"),
     path("funding-plans/<int:pk>/", views.funding_plan_detail, name="funding_plan_detail"),
     path("campaigns/<int:campaign_id>/board/", views_board.board, name="campaign_board"),

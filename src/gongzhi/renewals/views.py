@@ -15,18 +15,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.files import private_file_response
 from gongzhi.elevators.models import Campaign, CampaignStatus
 from gongzhi.elevators.selectors import access_campaigns, access_elevators
 from gongzhi.places.access import Action, user_access
@@ -41,7 +44,7 @@ from gongzhi.renewals.forms import (
     price_initial,
     price_lines,
 )
-from gongzhi.renewals.models import ApportionMethod, FundingPlan, Offer, OfferStatus, Vendor
+from gongzhi.renewals.models import ApportionMethod, FundingPlan, Offer, OfferDocument, OfferStatus, Vendor
 from gongzhi.renewals.selectors import COMPARED, PUBLIC_STATUSES, access_offers, access_plans, compare_offers
 
 _LOCKED = OfferStatus.LOCKED.value
@@ -470,3 +473,50 @@ def _percent(part: Decimal, whole: Decimal) -> str:
     if not whole:
         return "0.0"
     return str((part * 100 / whole).quantize(Decimal("0.1")))
+
+
+# --- offer documents ----------------------------------------------------------------------------
+
+
+class OfferDocumentForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=128)
+    file = forms.FileField(label=gettext_lazy("文件（PDF、JPEG 或 PNG，≤ 10 MB）"))
+
+
+@login_required
+def offer_documents(request: HttpRequest, pk: int) -> HttpResponse:
+    """An offer's documents: everyone who sees the offer may download them; its vendor uploads."""
+    offer: Offer = get_object_or_404(access_offers(request.user).select_related("campaign"), pk=pk)
+    member = _is_member(request.user, offer)
+    form = OfferDocumentForm(request.POST or None, request.FILES or None) if member else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("只有该品牌方的账号可以编辑其报价。"))
+        if form.is_valid():
+            try:
+                services.offer_document_add(
+                    actor=request.user, offer=offer, title=form.cleaned_data["title"], upload=form.cleaned_data["file"]
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("文件已上传。"))
+                return HttpResponseRedirect(reverse("offer_documents", args=[offer.pk]))
+    return render(
+        request,
+        "renewals/offer_documents.html",
+        {
+            "offer": offer,
+            "campaign": offer.campaign,
+            "documents": offer.documents.order_by("-uploaded_at"),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_GET
+def offer_document_download(request: HttpRequest, pk: int, document_id: int) -> FileResponse:
+    offer: Offer = get_object_or_404(access_offers(request.user), pk=pk)
+    document = get_object_or_404(OfferDocument, pk=document_id, offer=offer)
+    return private_file_response(document.file, f"offer{offer.pk}-{document.pk}")

@@ -1,0 +1,30 @@
+"""Uploaded documents (proxy authorisations, offer documents): what kinds are accepted, and how a
+stored one is handed back — as an attachment, never under a public media URL."""
+
+from __future__ import annotations
+
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
+
+# (magic bytes, content type, extension): PDF, PNG, JPEG — what scanners and phones produce.
+_KINDS = ((b"%PDF", "application/pdf", "pdf"), (b"\x89PNG", "image/png", "png"), (b"\xff\xd8\xff", "image/jpeg", "jpg"))
+
+
+def sniff_document(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of a PDF, PNG or JPEG from its first bytes; None for anything else."""
+    for magic, content_type, extension in _KINDS:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def private_file_response(stored: FieldFile, stem: str) -> FileResponse:
+    """The stored file as a download named `stem`.<ext>, typed by its content, not cached."""
+    handle = stored.open("rb")
+    head = handle.read(8)
+    handle.seek(0)
+    content_type, extension = sniff_document(head) or ("application/octet-stream", "bin")
+    response = FileResponse(handle, as_attachment=True, filename=f"{stem}.{extension}", content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
