@@ -585,3 +585,23 @@ def test_import_refused_error_maps_to_problems() -> None:
     body = json.loads(response.content)
     assert body["code"] == "import_refused"
     assert body["problems"] == [{"sheet": "电梯", "row": 3, "column": "投用日期", "message": "日期无效"}]
+
+
+def test_every_schema_name_is_unique_across_the_api() -> None:
+    """django-ninja keys component schemas by class name: two classes with one name silently share
+    one schema in the OpenAPI document, and responses then fail to conform."""
+    import ninja
+
+    import gongzhi.config.api  # noqa: F401 - imports every router and its schemas
+
+    def subclasses(cls: type) -> list[type]:
+        found = []
+        for sub in cls.__subclasses__():
+            found += [sub, *subclasses(sub)]
+        return found
+
+    names: dict[str, set[str]] = {}
+    for cls in subclasses(ninja.Schema):
+        if cls.__module__.startswith("gongzhi."):
+            names.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: modules for name, modules in names.items() if len(modules) > 1} == {}

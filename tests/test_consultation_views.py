@@ -120,3 +120,16 @@ def test_a_drafts_rule_can_be_changed_but_not_below_the_law(setup):  # noqa: F81
     s.consultation_open(actor=staff, consultation=c, now=now)
     after = client.post(url, {"rule": "civil-code-special"}, follow=True).content.decode()
     assert "公告后不能再修改表决规则" in after
+
+
+def test_fund_balance_page(setup):  # noqa: F811
+    personas, entrance, _offers, _plan, staff = setup
+    client = _client(staff)
+    url = reverse("fund_balance", args=[entrance.pk])
+    assert "尚未登记" in client.get(url).content.decode()
+    response = client.post(url, {"balance": "52000.00", "as_of": "2025-02-01", "source": "对账单"})
+    assert response.status_code == 302
+    assert "52000.00" in client.get(url).content.decode()
+    assert entrance.fund_balances.get().balance == 52000
+    assert _client(personas.users[Role.OWNER]).get(url).status_code == 404
+    assert _client(personas.users[Role.PROPERTY_MANAGER]).get(url).status_code == 404

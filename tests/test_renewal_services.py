@@ -220,3 +220,30 @@ def test_offer_documents(personas, vendors, settings, tmp_path):
             actor=vendors["a_user"], offer=offer, title="x", upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 late")
         )
     assert exc.value.code == "offer_locked"
+
+
+def test_plan_uses_no_more_of_the_fund_than_its_recorded_balance(personas, vendors):
+    offer = s.offer_submit(
+        actor=vendors["a_user"],
+        offer=s.offer_save(actor=vendors["a_user"], vendor=vendors["a"], campaign=personas.campaign, data=OFFER),
+    )
+    staff = personas.users[Role.COMMUNITY_STAFF]
+    entrance = personas.inside["entrance"]
+    s.fund_balance_record(actor=staff, entrance=entrance, balance=Decimal("30000.00"), as_of=dt.date(2025, 2, 1))
+    s.fund_balance_record(actor=staff, entrance=entrance, balance=Decimal("18000.00"), as_of=dt.date(2025, 2, 20))
+    kwargs = {"actor": staff, "entrance": entrance, "offer": offer, "stops": 11, "on": dt.date(2025, 3, 1)}
+    with pytest.raises(DomainError) as exc:
+        s.funding_plan_create(**kwargs, maintenance_fund=Decimal("18000.01"))
+    assert exc.value.code == "fund_exceeds_balance"  # the latest balance counts, not the larger earlier one
+    plan = s.funding_plan_create(**kwargs, maintenance_fund=Decimal("18000.00"))
+    assert plan.maintenance_fund == Decimal("18000.00")
+    for bad in ("-1", "1.001", "abc"):
+        with pytest.raises(DomainError):
+            s.fund_balance_record(actor=staff, entrance=entrance, balance=bad, as_of=dt.date(2025, 3, 1))
+    with pytest.raises(AccessDeniedError):
+        s.fund_balance_record(
+            actor=personas.users[Role.PROPERTY_MANAGER],
+            entrance=entrance,
+            balance=Decimal(1),
+            as_of=dt.date(2025, 3, 1),
+        )

@@ -48,7 +48,6 @@ from gongzhi.motions.models import (
 )
 from gongzhi.motions.qr import absolute_url
 from gongzhi.motions.schemas import (
-    ApartmentOut,
     BallotCastOut,
     BallotIn,
     BallotMotionOut,
@@ -73,6 +72,7 @@ from gongzhi.motions.schemas import (
     TallyOut,
     ThresholdPairOut,
     VisitOut,
+    VoterApartmentOut,
     VoterListQuery,
     VoterPageOut,
     VoterRowOut,
@@ -205,7 +205,7 @@ def _ballot_out(voter: Voter, now: dt.datetime) -> BallotOut:
         version=voter.version,
         area=str(voter.area),
         apartments=[
-            ApartmentOut(label=label, area=str(area))
+            VoterApartmentOut(label=label, area=str(area))
             for label, area in RollEntry.objects.filter(voter=voter).values_list("label", "area")
         ],
     )

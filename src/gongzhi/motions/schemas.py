@@ -265,7 +265,7 @@ class VoterSessionOut(Schema):
     expires_at: dt.datetime
 
 
-class ApartmentOut(Schema):
+class VoterApartmentOut(Schema):
     label: str
     area: str
 
@@ -288,7 +288,7 @@ class BallotOut(Schema):
     choice: BallotChoice | None = Field(description="null before the first ballot")
     version: int = Field(description="0 before the first ballot")
     area: str
-    apartments: list[ApartmentOut]
+    apartments: list[VoterApartmentOut]
 
 
 class BallotIn(Schema):

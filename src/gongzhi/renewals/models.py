@@ -246,3 +246,32 @@ class Consultation(models.Model):
     @property
     def motions(self) -> list[models.Model]:
         return [self.replace_motion, self.brand_motion, self.funding_motion]
+
+
+class MaintenanceFundBalance(models.Model):
+    """The balance of an entrance's housing special maintenance fund (维修资金) on a date, as the
+    fund's custodian reported it. A funding plan may use no more than the latest balance."""
+
+    entrance = models.ForeignKey(Entrance, on_delete=models.PROTECT, related_name="fund_balances")
+    balance = models.DecimalField(_("余额(元)"), max_digits=14, decimal_places=2)
+    as_of = models.DateField(_("截至日期"))
+    source = models.CharField(_("来源"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("维修资金余额")
+        verbose_name_plural = _("维修资金余额")
+        ordering: ClassVar[list[str]] = ["-as_of", "-id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(condition=models.Q(balance__gte=0), name="fund_balance_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entrance} {self.balance} ({self.as_of})"
+
+    @property
+    def access_anchor(self) -> Entrance:
+        return self.entrance

@@ -278,6 +278,14 @@ def funding_plan_create(
         raise DomainError(_("该报价不属于本街道的更新行动。"), code="offer_elsewhere")
     if method not in ApportionMethod.values:
         raise DomainError(_("分摊方式无效。"), code="bad_method")
+    # The fund's custodian reports the balance; where one is recorded, the plan may not use more.
+    latest = entrance.fund_balances.order_by("-as_of", "-id").first()
+    if latest is not None and maintenance_fund > latest.balance:
+        raise DomainError(
+            _("维修资金使用额 %(amount)s 元超过余额 %(balance)s 元（截至 %(date)s）。")
+            % {"amount": maintenance_fund, "balance": latest.balance, "date": latest.as_of},
+            code="fund_exceeds_balance",
+        )
     if elevators is None:
         elevators = entrance.elevators.count()
     if elevators < 1:
@@ -522,3 +530,33 @@ def offer_document_add(*, actor: Any, offer: Offer, title: str, upload: Any) -> 
         after={"document": document.pk, "sha256": document.sha256},
     )
     return document
+
+
+@transaction.atomic
+def fund_balance_record(*, actor: Any, entrance: Any, balance: Decimal, as_of: dt.date, source: str = "") -> Any:
+    """Record the entrance's maintenance fund balance as the custodian reported it."""
+    from gongzhi.renewals.models import MaintenanceFundBalance
+
+    _require(actor, Action.MANAGE_RENEWAL, entrance)
+    try:
+        amount = Decimal(str(balance))
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError(_("余额须为金额。"), code="bad_money") from exc
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise DomainError(_("余额须为非负数，最多精确到分。"), code="bad_money")
+    row = MaintenanceFundBalance.objects.create(
+        entrance=entrance,
+        balance=amount,
+        as_of=as_of,
+        source=source.strip()[:255],
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="fund_balance_record",
+        object_type="entrance",
+        object_id=entrance.pk,
+        summary=f"{amount} @ {as_of}",
+        after={"balance": amount, "as_of": as_of, "source": row.source},
+    )
+    return row

@@ -28,5 +28,6 @@ urlpatterns = [
         name="consultation_create",
     ),
     path("consultations/<int:pk>/", views_board.consultation_detail, name="consultation_detail"),
+    path("entrances/<int:entrance_id>/maintenance-fund/", views_board.fund_balance, name="fund_balance"),
     path("consultations/<int:pk>/open/", views_board.consultation_open, name="consultation_open"),
 ]

@@ -150,3 +150,37 @@ def consultation_open(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("三项表决已公告，名册已冻结，参与表决的报价已锁定。"))
     return HttpResponseRedirect(reverse("consultation_detail", args=[consultation.pk]))
+
+
+class FundBalanceForm(forms.Form):
+    balance = forms.DecimalField(label=gettext_lazy("余额(元)"), max_digits=14, decimal_places=2, min_value=0)
+    as_of = forms.DateField(label=gettext_lazy("截至日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.CharField(label=gettext_lazy("来源（如：维修资金管理中心对账单）"), max_length=255, required=False)
+
+
+@login_required
+def fund_balance(request: HttpRequest, entrance_id: int) -> HttpResponse:
+    """The entrance's maintenance fund balances as reported; a funding plan uses no more than the latest."""
+    entrance = get_object_or_404(
+        access_entrances(request.user, Action.MANAGE_RENEWAL).select_related("building__estate"), pk=entrance_id
+    )
+    form = FundBalanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fund_balance_record(
+                actor=request.user,
+                entrance=entrance,
+                balance=form.cleaned_data["balance"],
+                as_of=form.cleaned_data["as_of"],
+                source=form.cleaned_data["source"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("维修资金余额已登记。"))
+            return HttpResponseRedirect(reverse("fund_balance", args=[entrance.pk]))
+    return render(
+        request,
+        "renewals/fund_balance.html",
+        {"entrance": entrance, "form": form, "balances": entrance.fund_balances.select_related("recorded_by")[:50]},
+    )
