@@ -152,8 +152,18 @@ def motions_digest() -> str:
         "estate__name", "title", "status", "scope_kind", "rule_preset", "opens_at", "closes_at", "objection_days"
     ):
         h.update(repr(row).encode())
-    for row in Voter.objects.order_by("motion__estate__name", "number").values_list(
-        "motion__estate__name", "number", "display_name", "phone", "area", "choice", "version", "paper_requested"
+    # Several motions per estate: order by motion too, or equal sheet numbers tie (PostgreSQL then
+    # returns them in any order).
+    for row in Voter.objects.order_by("motion__estate__name", "motion__title", "number").values_list(
+        "motion__estate__name",
+        "motion__title",
+        "number",
+        "display_name",
+        "phone",
+        "area",
+        "choice",
+        "version",
+        "paper_requested",
     ):
         h.update(repr(row).encode())
     for row in BallotVersion.objects.order_by(
@@ -169,8 +179,16 @@ def motions_digest() -> str:
         "entered_by__username",
     ):
         h.update(repr(row).encode())
-    for row in PaperEntry.objects.order_by("voter__motion__estate__name", "voter__number", "id").values_list(
-        "voter__motion__estate__name", "voter__number", "choice", "entered_by__username", "resolution", "counted"
+    for row in PaperEntry.objects.order_by(
+        "voter__motion__estate__name", "voter__motion__title", "voter__number", "id"
+    ).values_list(
+        "voter__motion__estate__name",
+        "voter__motion__title",
+        "voter__number",
+        "choice",
+        "entered_by__username",
+        "resolution",
+        "counted",
     ):
         h.update(repr(row).encode())
     return h.hexdigest()
