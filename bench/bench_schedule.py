@@ -119,8 +119,10 @@ def main() -> None:
     if args.dump:
         args.dump.write_text(json.dumps(instance(sizes[0]), ensure_ascii=False, indent=1))
         return
-    print(f"{'jobs':>6} {'crews':>5} {'limit':>6} {'s':>7} {'status':>9} {'objective':>10} {'bound':>10} "
-          f"{'gap %':>7} {'greedy':>10} {'obj/greedy':>10} valid")
+    print(
+        f"{'jobs':>6} {'crews':>5} {'limit':>6} {'s':>7} {'status':>9} {'objective':>10} {'bound':>10} "
+        f"{'gap %':>7} {'greedy':>10} {'obj/greedy':>10} valid"
+    )
     for size in sizes:
         limit = args.time_limit if args.time_limit is not None else (10.0 if size <= 200 else 60.0)
         r = run(size, limit)

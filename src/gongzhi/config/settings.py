@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gongzhi.motions",
     "gongzhi.renewals",
     "gongzhi.meetings",
+    "gongzhi.delivery",
     "gongzhi.demo",
 ]
 

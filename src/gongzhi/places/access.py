@@ -33,6 +33,8 @@ class Action(StrEnum):
     MANAGE_RENEWAL = "manage_renewal"  # funding plans, locking offers, consultation motions per entrance
     VIEW_MEETING = "view_meeting"  # a deliberation meeting, its livestream, questions; ask a question
     MANAGE_MEETING = "manage_meeting"  # schedule a meeting, invite, mark attendance, moderate, publish minutes
+    MANAGE_DELIVERY = "manage_delivery"  # construction schedules, renewals' planned dates, estate notices
+    RECORD_PROGRESS = "record_progress"  # a renewal stage's dates, status, notes and documents
 
 
 _READ = {Action.VIEW_REGISTRY, Action.VIEW_CAMPAIGN}
@@ -52,9 +54,19 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # Staff of the subdistrict run everything there except a vendor's own offers.
     Role.SUBDISTRICT_STAFF: frozenset(set(Action) - {Action.SUBMIT_OFFERS}),
     Role.COMMUNITY_STAFF: frozenset(
-        {*_READ, *_RUN_VOTES, *_RUN_MEETINGS, Action.VIEW_OWNERS, Action.CHANGE_REGISTRY, Action.RECORD_FAULTS}
+        {
+            *_READ,
+            *_RUN_VOTES,
+            *_RUN_MEETINGS,
+            Action.VIEW_OWNERS,
+            Action.CHANGE_REGISTRY,
+            Action.RECORD_FAULTS,
+            Action.MANAGE_DELIVERY,
+            Action.RECORD_PROGRESS,
+        }
     ),
-    Role.OWNERS_COMMITTEE: frozenset({*_READ, *_RUN_VOTES, *_RUN_MEETINGS, Action.VIEW_OWNERS}),
+    # The owners' committee signs the contract and follows the works with the community.
+    Role.OWNERS_COMMITTEE: frozenset({*_READ, *_RUN_VOTES, *_RUN_MEETINGS, Action.VIEW_OWNERS, Action.RECORD_PROGRESS}),
     # The property manager helps deliver notices and knock on doors; it neither runs nor keys votes.
     Role.PROPERTY_MANAGER: frozenset(
         {
@@ -64,11 +76,14 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_MOTION,
             Action.VIEW_VOTERS,
             Action.VIEW_MEETING,
+            Action.RECORD_PROGRESS,
         }
     ),
     Role.OWNER: frozenset({*_READ, Action.VIEW_OWNERS, Action.VIEW_MOTION, Action.VIEW_MEETING}),
     # Vendors have a commercial stake in the outcome: they see no votes (but pitch at meetings).
-    Role.VENDOR: frozenset({*_READ, Action.SUBMIT_OFFERS, Action.VIEW_MEETING}),
+    # A vendor records the progress of the renewals it was contracted for (the service checks that
+    # the user is one of the renewal's vendor's people).
+    Role.VENDOR: frozenset({*_READ, Action.SUBMIT_OFFERS, Action.VIEW_MEETING, Action.RECORD_PROGRESS}),
     Role.SUPERVISOR: frozenset({*_READ, Action.VIEW_MOTION, Action.VIEW_VOTERS, Action.VIEW_MEETING}),
     Role.DISTRICT_REGULATOR: frozenset({*_READ, Action.VIEW_MOTION, Action.VIEW_MEETING}),
 }

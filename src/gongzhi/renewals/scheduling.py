@@ -211,7 +211,7 @@ def _int(value: Any, what: str, lo: int, hi: int) -> int:
         _fail(f"{what} must be a whole number")
     if not lo <= value <= hi:
         _fail(f"{what} must be between {lo} and {hi}, not {value}")
-    return value
+    return int(value)
 
 
 def _text(value: Any, what: str) -> str:
@@ -418,12 +418,7 @@ def greedy(problem: Problem, horizon: int | None = None) -> dict[str, int] | Non
         found = None
         free_run = 0
         for t in range(days_total):
-            full = (
-                blocked[t]
-                or v_use[t] >= v_cap
-                or e_use[t] >= e_cap
-                or (cap_b is not None and b_use[t] >= cap_b)
-            )
+            full = blocked[t] or v_use[t] >= v_cap or e_use[t] >= e_cap or (cap_b is not None and b_use[t] >= cap_b)
             free_run = 0 if full else free_run + 1
             if free_run == job.days:
                 found = t - job.days + 1
@@ -524,9 +519,9 @@ def _build(problem: Problem, horizon: int, extra_capacity: bool = False) -> tupl
         ivs = [intervals[i] for i in members]
         crews = problem.crews[vendor]
         if extra_capacity:
-            cap = model.new_int_var(crews, max(crews, len(members)), f"crews_{vendor}")
-            extra[vendor] = cap
-            model.add_cumulative(ivs, [1] * len(ivs), cap)
+            capacity = model.new_int_var(crews, max(crews, len(members)), f"crews_{vendor}")
+            extra[vendor] = capacity
+            model.add_cumulative(ivs, [1] * len(ivs), capacity)
         elif crews == 1:
             model.add_no_overlap(ivs)
         elif crews < len(members):
@@ -625,7 +620,7 @@ def _site_relaxation(problem: Problem, time_limit: float) -> _Sites:
             bound += (
                 int(solver.objective_value)
                 if code == cp_model.OPTIMAL
-                else int(math.ceil(solver.best_objective_bound - 1e-9))
+                else math.ceil(solver.best_objective_bound - 1e-9)
             )
             if starts is not None:
                 starts.update({j.id: int(solver.value(s)) for j, s in zip(jobs, svars, strict=True)})
@@ -681,7 +676,7 @@ def solve(problem: Problem, time_limit: float = DEFAULT_TIME_LIMIT) -> Result:
                 if status_code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     found = {job.id: int(solver.value(s)) for job, s in zip(problem.jobs, starts, strict=True)}
                     candidates.append(found)
-                    solver_bound = int(math.ceil(solver.best_objective_bound - 1e-9)) + const
+                    solver_bound = math.ceil(solver.best_objective_bound - 1e-9) + const
                     if status_code == cp_model.OPTIMAL:
                         solver_bound = objective_of(problem, found)
                     bound = max(bound, solver_bound)
@@ -690,9 +685,7 @@ def solve(problem: Problem, time_limit: float = DEFAULT_TIME_LIMIT) -> Result:
         objective = objective_of(problem, best)
         proven = min(bound, objective)
         status = OPTIMAL if proven == objective else FEASIBLE
-        return Result(
-            status, _placements(problem, best), objective, proven, None, time.monotonic() - began, greedy_obj
-        )
+        return Result(status, _placements(problem, best), objective, proven, None, time.monotonic() - began, greedy_obj)
     if status_code != cp_model.INFEASIBLE:
         return Result(UNKNOWN, [], None, None, None, time.monotonic() - began, greedy_obj)
     suggestion = suggest(problem, time_limit)
@@ -754,3 +747,23 @@ def suggest(problem: Problem, time_limit: float = DEFAULT_TIME_LIMIT) -> Suggest
 def run(text: str, time_limit: float = DEFAULT_TIME_LIMIT) -> dict[str, Any]:
     """The command's whole work: parse (ScheduleInputError on bad input), solve, return JSON."""
     return solve(parse_text(text), time_limit).as_json()
+
+
+def assign_crews(problem: Problem, placements: Iterable[Placement]) -> dict[str, int]:
+    """Which crew of its vendor does each job (1-based), for the Gantt chart by crew: jobs in order
+    of start take the lowest-numbered crew free that day. A schedule that keeps the crew limit
+    never needs more than the vendor's crews (interval graphs are perfectly colourable)."""
+    vendor_of = {j.id: j.vendor for j in problem.jobs}
+    free_from: dict[str, list[date]] = defaultdict(list)  # per vendor: the day each crew is next free
+    out: dict[str, int] = {}
+    for p in sorted(placements, key=lambda p: (p.start, p.id)):
+        crews = free_from[vendor_of[p.id]]
+        for n, free in enumerate(crews):
+            if free <= p.start:
+                crews[n] = p.end + timedelta(days=1)
+                out[p.id] = n + 1
+                break
+        else:
+            crews.append(p.end + timedelta(days=1))
+            out[p.id] = len(crews)
+    return out
