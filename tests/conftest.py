@@ -159,3 +159,69 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ordered = sorted(demo_items, key=lambda i: "demo" in getattr(i, "fixturenames", ()))
     rest = [i for i in items if i not in set(demo_items)]
     items[:] = rest[:first] + ordered + rest[first:]
+
+
+# --- renewal delivery ------------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryWorld:
+    """The personas' world with two vendors in 良渚街道 (甲电梯 with the vendor persona as member, 乙电梯
+    with `other_vendor_user`), a second elevator in the same entrance and one in a second entrance of
+    the same building, and a renewal for each of the three inside elevators in the inside campaign
+    (decided on 2024-12-01: stages up to the owners' decision done), plus one renewal in the outside
+    campaign. `manager` is the subdistrict staff persona."""
+
+    world: World
+    vendor: Any
+    other_vendor: Any
+    other_vendor_user: Any
+    renewals: list[Any]
+    outside_renewal: Any
+    manager: Any
+
+
+@pytest.fixture
+def delivery_world(personas: World) -> DeliveryWorld:
+    from gongzhi.delivery.services import renewal_create
+    from gongzhi.elevators.models import CampaignEntry
+    from gongzhi.elevators.services import campaign_rank
+    from gongzhi.renewals.models import Vendor
+
+    inside, outside = personas.inside, personas.outside
+    sub = inside["subdistrict"]
+    vendor = Vendor.objects.create(subdistrict=sub, name="甲电梯")
+    vendor.members.add(personas.users[Role.VENDOR])
+    other = Vendor.objects.create(subdistrict=sub, name="乙电梯")
+    other_user = f.user_with_role(Role.VENDOR, subdistrict=sub)
+    other.members.add(other_user)
+    second = f.ElevatorFactory(entrance=inside["entrance"], commissioned_on=dt.date(2004, 3, 1))
+    entrance2 = f.EntranceFactory(building=inside["building"], name="2单元")
+    third = f.ElevatorFactory(entrance=entrance2, commissioned_on=dt.date(2002, 7, 1))
+    assert personas.campaign is not None and personas.other_campaign is not None
+    for campaign in (personas.campaign, personas.other_campaign):
+        campaign_rank(actor=SYSTEM, campaign=campaign)
+    assert CampaignEntry.objects.filter(campaign=personas.campaign).count() == 3
+    manager = personas.users[Role.SUBDISTRICT_STAFF]
+    decided = dt.date(2024, 12, 1)
+    renewals = [
+        renewal_create(
+            actor=manager,
+            campaign=personas.campaign,
+            elevator=elevator,
+            vendor=vendor if n < 2 else other,
+            works_days=40 + 5 * n,
+            decided_on=decided,
+        )
+        for n, elevator in enumerate((inside["elevator"], second, third))
+    ]
+    outside_vendor = Vendor.objects.create(subdistrict=outside["subdistrict"], name="丙电梯")
+    outside_renewal = renewal_create(
+        actor=SYSTEM,
+        campaign=personas.other_campaign,
+        elevator=outside["elevator"],
+        vendor=outside_vendor,
+        works_days=45,
+        decided_on=decided,
+    )
+    return DeliveryWorld(personas, vendor, other, other_user, renewals, outside_renewal, manager)

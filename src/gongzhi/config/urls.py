@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("gongzhi.motions.urls")),  # motions: staff pages, voting links, public notices
     path("", include("gongzhi.meetings.urls")),  # deliberation meetings, sign-in, public minutes
     path("", include("gongzhi.renewals.urls")),  # renewal consultation: offers, comparison, funding plans
+    path("", include("gongzhi.delivery.urls")),  # renewal delivery: stages, schedules, public progress
     path("api/", api.urls),  # the JSON API (gongzhi.config.api); docs at /api/docs
     path("", include("gongzhi.elevators.urls_import")),  # registry import pages
 ]
