@@ -1038,6 +1038,22 @@ def _renewals(
     )
     _consultation_open(seed=seed, consultation=consultation, users=users, base=base)
     _upcoming_meeting(seed=seed, estate=estates[UPCOMING_MEETING_ESTATE], data=data, users=users, base=base)
+    from gongzhi.demo.delivery import load_delivery
+
+    # The works: every elevator except those whose owners are still deciding on the platform.
+    still_deciding = [e for e in (data.consultation_entrance, data.plan_only_entrance) if e is not None]
+    if open_motion.scope_entrance_id is not None:
+        still_deciding.append(open_motion.scope_entrance)
+    load_delivery(
+        seed=seed,
+        campaign=campaign,
+        vendors=data.vendors,
+        offers=data.offers,
+        users=users,
+        skip_entrances=still_deciding,
+        skip_building_id=open_motion.scope_building_id,
+        today=today,
+    )
 
 
 def _vendors_and_offers(
