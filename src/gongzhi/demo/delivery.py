@@ -49,7 +49,7 @@ SCHEDULE_SECONDS = 3
 def blackouts_between(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
     """Spring Festival periods (seven days before to eight after New Year's day) and the gaokao
     (7–9 June) that touch [first, last]."""
-    out = []
+    out: list[tuple[dt.date, dt.date]] = []
     for year in range(first.year, last.year + 1):
         periods = [(dt.date(year, 6, 7), dt.date(year, 6, 9))]
         if year in SPRING_FESTIVAL:
@@ -112,7 +112,8 @@ def load_delivery(
     deadline = today + dt.timedelta(days=WINDOW_AFTER)
     work: dict[int, int] = {}
     for r in renewals:
-        work[r.vendor_id] = work.get(r.vendor_id, 0) + (r.works_days or 30)
+        if r.vendor_id is not None:
+            work[r.vendor_id] = work.get(r.vendor_id, 0) + (r.works_days or 30)
     # Crews each vendor commits: enough for about 60 % use of the window.
     crews = {v.pk: max(2, -(-work.get(v.pk, 0) * 10 // ((deadline - start).days * 6))) for v in vendors}
     problem = schedule_problem(
@@ -146,7 +147,7 @@ def _progress(*, rng: random.Random, renewals: list[Renewal], users: dict[str, A
     for renewal in renewals:
         kinds = by_renewal[renewal.pk]
 
-        def record(kind: str, **changes: Any) -> None:
+        def record(kind: str, kinds: dict[str, RenewalStage] = kinds, **changes: Any) -> None:
             stage_update(actor=manager, stage=kinds[kind], today=today, **changes)
 
         record(st.CONTRACT, status=st.DONE, actual_end=kinds[st.DECISION].actual_end, responsible="业委会、品牌方")
@@ -163,16 +164,13 @@ def _progress(*, rng: random.Random, renewals: list[Renewal], users: dict[str, A
                 public=True,
             )
         build = kinds[st.CONSTRUCTION]
-        assert build.planned_start is not None and build.planned_end is not None
-        if build.planned_start > today:
+        if build.planned_start is None or build.planned_end is None or build.planned_start > today:
             continue
         record(st.CONSTRUCTION, status=st.STARTED, actual_start=build.planned_start, responsible="品牌方施工队")
         slip = rng.choice((0, 0, 0, 1, 2, 4))
         if build.planned_end + dt.timedelta(days=slip) >= today:
             continue
         record(st.CONSTRUCTION, status=st.DONE, actual_end=build.planned_end + dt.timedelta(days=slip))
-        inspection = kinds[st.INSPECTION]
-        assert inspection.planned_end is not None
         finished = build.planned_end + dt.timedelta(days=slip + 5)
         if finished >= today:
             record(st.INSPECTION, status=st.STARTED, actual_start=build.planned_end + dt.timedelta(days=slip + 1))

@@ -1042,7 +1042,7 @@ def _renewals(
 
     # The works: every elevator except those whose owners are still deciding on the platform.
     still_deciding = [e for e in (data.consultation_entrance, data.plan_only_entrance) if e is not None]
-    if open_motion.scope_entrance_id is not None:
+    if open_motion.scope_entrance is not None:
         still_deciding.append(open_motion.scope_entrance)
     load_delivery(
         seed=seed,
