@@ -198,7 +198,8 @@ def delivery_world(personas: World) -> DeliveryWorld:
     second = f.ElevatorFactory(entrance=inside["entrance"], commissioned_on=dt.date(2004, 3, 1))
     entrance2 = f.EntranceFactory(building=inside["building"], name="2单元")
     third = f.ElevatorFactory(entrance=entrance2, commissioned_on=dt.date(2002, 7, 1))
-    assert personas.campaign is not None and personas.other_campaign is not None
+    assert personas.campaign is not None
+    assert personas.other_campaign is not None
     for campaign in (personas.campaign, personas.other_campaign):
         campaign_rank(actor=SYSTEM, campaign=campaign)
     assert CampaignEntry.objects.filter(campaign=personas.campaign).count() == 3

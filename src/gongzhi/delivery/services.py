@@ -264,7 +264,7 @@ def stage_document_add(
             stage=stage,
             title=title.strip()[:128],
             sha256=digest.hexdigest(),
-            content_type=str(kind),
+            content_type=kind[0],
             public=public,
             uploaded_by=actor if getattr(actor, "pk", None) else None,
         )

@@ -196,7 +196,9 @@ def out_of_service(states: Mapping[str, StageState], today: dt.date) -> tuple[dt
     if back is not None and back.actual_end is not None:
         last = back.actual_end - dt.timedelta(days=1)
     elif build.actual_start is not None and (back is None or back.status not in FINISHED):
-        planned = (back.planned_end if back else None) or build.planned_end
+        planned = (
+            back.planned_end - dt.timedelta(days=1) if back is not None and back.planned_end else build.planned_end
+        )
         last = max(today, planned) if planned else today
     else:
         last = (back.planned_end - dt.timedelta(days=1)) if back and back.planned_end else build.planned_end

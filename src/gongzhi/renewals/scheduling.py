@@ -290,9 +290,18 @@ def parse_problem(payload: Any) -> Problem:
     return Problem(start, deadline, crews, tuple(jobs), tuple(blackouts), max_down, max_active)
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            _fail(f"not accepted: the key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
 def parse_text(text: str) -> Problem:
     try:
-        payload = json.loads(text)
+        payload = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise ScheduleInputError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
     except RecursionError as exc:
@@ -404,23 +413,29 @@ def greedy(
     keeps every limit. Returns start offsets, or None when some job finds no room by the deadline
     (`horizon` days from start). `priority` (lowest first) replaces the order, e.g. the LP's mean
     start days."""
-    days_total = problem.horizon if horizon is None else horizon
-    blocked = problem.blocked(days_total)
-    vendor_use: dict[str, list[int]] = defaultdict(lambda: [0] * days_total)
-    entrance_use: dict[str, list[int]] = defaultdict(lambda: [0] * days_total)
-    building_use: dict[str, list[int]] = defaultdict(lambda: [0] * days_total)
     if priority is None:
         order = sorted(problem.jobs, key=lambda j: (-j.weight / j.days, j.id))
     else:
         order = sorted(problem.jobs, key=lambda j: (priority[j.id], -j.weight / j.days, j.id))
+    starts, _ = _list_schedule(problem, order, problem.horizon if horizon is None else horizon)
+    return starts
+
+
+def _list_schedule(problem: Problem, order: Sequence[Job], days_total: int) -> tuple[dict[str, int] | None, int]:
+    """Place jobs in `order`, each at its earliest start that keeps every limit. Returns the starts,
+    or None and the position in `order` of the first job that found no room."""
+    blocked = problem.blocked(days_total)
+    vendor_use: dict[str, list[int]] = defaultdict(lambda: [0] * days_total)
+    entrance_use: dict[str, list[int]] = defaultdict(lambda: [0] * days_total)
+    building_use: dict[str, list[int]] = defaultdict(lambda: [0] * days_total)
     starts: dict[str, int] = {}
     cap_b = problem.max_active_per_building
-    for job in order:
+    e_cap = problem.max_down_per_entrance
+    for position, job in enumerate(order):
         v_use = vendor_use[job.vendor]
         e_use = entrance_use[job.entrance]
         b_use = building_use[job.building]
         v_cap = problem.crews[job.vendor]
-        e_cap = problem.max_down_per_entrance
         found = None
         free_run = 0
         for t in range(days_total):
@@ -430,13 +445,39 @@ def greedy(
                 found = t - job.days + 1
                 break
         if found is None:
-            return None
+            return None, position
         for t in range(found, found + job.days):
             v_use[t] += 1
             e_use[t] += 1
             b_use[t] += 1
         starts[job.id] = found
-    return starts
+    return starts, len(order)
+
+
+def repaired_greedy(
+    problem: Problem, priority: Mapping[str, float], time_limit: float, rounds: int = 1000, reach: int = 3
+) -> dict[str, int] | None:
+    """The list schedule in `priority` order, made to meet the deadline by moving each job that finds
+    no room to just before the jobs it could not get past (squeaky wheel), for a few rounds."""
+    began = time.monotonic()
+    order = sorted(problem.jobs, key=lambda j: (priority[j.id], -j.weight / j.days, j.id))
+    for _ in range(rounds):
+        starts, failed = _list_schedule(problem, order, problem.horizon)
+        if starts is not None:
+            return starts
+        if time.monotonic() - began > time_limit:
+            return None
+        job = order.pop(failed)
+        # Move it ahead of the jobs of its vendor, entrance and building placed in the last stretch.
+        back = failed
+        seen = 0
+        while back > 0 and seen < reach:
+            back -= 1
+            other = order[back]
+            if other.vendor == job.vendor or other.entrance == job.entrance or other.building == job.building:
+                seen += 1
+        order.insert(back, job)
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -515,7 +556,7 @@ def lp_relaxation(problem: Problem, time_limit: float) -> tuple[int, dict[str, f
         return None
     if large:
         solver.SetSolverSpecificParametersAsString(
-            "termination_criteria { simple_optimality_criteria { eps_optimal_relative: 1e-4 } }"
+            "termination_criteria { simple_optimality_criteria { eps_optimal_relative: 1e-3 } }"
         )
     solver.SetTimeLimit(max(1, int(time_limit * 1000)))
     blocked = problem.blocked()
@@ -594,8 +635,10 @@ def lp_relaxation(problem: Problem, time_limit: float) -> tuple[int, dict[str, f
                 c.SetCoefficient(handles[k], coefficient)
             rows.append((g, t, c))
     code = solver.Solve()
-    if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+    if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE) and not large:
         return None
+    # PDLP stopped by the time limit still holds prices and a rough solution; the Lagrangian bound
+    # below is valid for any prices, so they are used as they are.
     means: dict[str, float] = {}
     for job, row in zip(problem.jobs, zs, strict=True):
         means[job.id] = sum(1.0 - (z if isinstance(z, float) else z.solution_value()) for z in row[:-1])
@@ -825,11 +868,17 @@ def solve(problem: Problem, time_limit: float = DEFAULT_TIME_LIMIT) -> Result:
             status_code = cp_model.INFEASIBLE
         else:
             bound = max(sites.bound, lower_bound(problem))
-            lp = lp_relaxation(problem, time_limit / 4)
+            lp = lp_relaxation(problem, time_limit * 0.4)
             late_hint = None
             if lp is not None:
                 bound = max(bound, lp[0])
                 guided = greedy(problem, priority=lp[1])
+                if guided is None:
+                    budget = max(0.5, (time_limit - (time.monotonic() - began)) / 2)
+                    for reach in (3, 30, 100):
+                        guided = repaired_greedy(problem, lp[1], budget / 3, reach=reach)
+                        if guided is not None:
+                            break
                 if guided is not None:
                     candidates.append(guided)
                 else:
@@ -894,6 +943,9 @@ def suggest(problem: Problem, time_limit: float = DEFAULT_TIME_LIMIT) -> Suggest
     last_blackout = max(((b - problem.start).days for _, b in problem.blackouts), default=0)
     longest = max(j.days for j in problem.jobs)
     room = max(problem.horizon, last_blackout + 1) + sum(j.days for j in problem.jobs) + longest
+    # No further than the longest window the input accepts (nor past 9999-12-31): a blackout in
+    # 9999 or thousands of jobs must not make greedy walk, and keep per entrance, 10⁵–10⁶ days.
+    room = min(room, MAX_HORIZON_DAYS, (date.max - problem.start).days + 1)
     fixable = all(problem.crews[j.vendor] > 0 for j in problem.jobs)
     if fixable:
         upper = greedy(problem, room)
