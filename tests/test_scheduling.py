@@ -921,3 +921,19 @@ def test_a_short_time_limit_gives_a_valid_schedule_or_unknown(seed: int, crews: 
         assert_valid(p, result)
         assert result.gap is not None
         assert 0 <= result.gap < 1
+
+
+def test_check_schedule_refuses_unknown_and_repeated_jobs() -> None:
+    problem = scheduling.parse_problem(
+        {
+            "start": "2025-01-01",
+            "deadline": "2025-01-31",
+            "crews": {"v": 2},
+            "jobs": [{"id": "A", "building": "B", "entrance": "U", "vendor": "v", "days": 3}],
+        }
+    )
+    a = scheduling.Placement("A", date(2025, 1, 1), date(2025, 1, 3))
+    assert scheduling.check_schedule(problem, [a]) == []
+    ghost = scheduling.Placement("Z", date(2025, 1, 1), date(2025, 1, 3))
+    assert scheduling.check_schedule(problem, [a, ghost]) == ["Z: not a job of this problem"]
+    assert scheduling.check_schedule(problem, [a, a]) == ["A: scheduled twice"]

@@ -364,7 +364,14 @@ def check_schedule(problem: Problem, placements: Iterable[Placement]) -> list[st
     """Every rule a schedule breaks, in words (empty when it keeps them all). Used by the tests and
     before a schedule edited by hand is accepted."""
     faults: list[str] = []
-    by_id = {p.id: p for p in placements}
+    by_id: dict[str, Placement] = {}
+    known = {job.id for job in problem.jobs}
+    for p in placements:
+        if p.id not in known:
+            faults.append(f"{p.id}: not a job of this problem")
+        elif p.id in by_id:
+            faults.append(f"{p.id}: scheduled twice")
+        by_id[p.id] = p
     blocked = problem.blocked()
     horizon = problem.horizon
     usage: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * horizon)
@@ -749,7 +756,7 @@ def _solver(time_limit: float, workers: int | None = None) -> Any:
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers or _workers()
     solver.parameters.random_seed = 20250106
     return solver
@@ -819,10 +826,14 @@ def _site_relaxation(problem: Problem, time_limit: float) -> _Sites:
             problem.max_down_per_entrance,
             problem.max_active_per_building,
         )
+        remaining = time_limit - (time.monotonic() - began)
+        if remaining <= 0:  # out of time: the rest count with the trivial bound Σ w·d
+            bound += sum(j.weight * j.days for j in jobs)
+            starts = None
+            continue
         model, svars, _ = _build(sub, sub.horizon)
         model.minimize(sum(j.weight * (s + j.days) for j, s in zip(jobs, svars, strict=True)))
-        remaining = time_limit - (time.monotonic() - began)
-        solver = _solver(max(0.05, remaining / (len(comps) - n)), workers=1)
+        solver = _solver(max(0.01, remaining / (len(comps) - n)), workers=1)
         code = solver.solve(model)
         if code == cp_model.INFEASIBLE:
             return _Sites(0, None, True)
