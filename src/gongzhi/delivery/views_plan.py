@@ -169,9 +169,13 @@ def _initial(request: HttpRequest, campaign: Campaign, renewals: list[Renewal]) 
     """Defaults, then a previous run's parameters (?from=<schedule>), then single fields given in
     the query string (the infeasible page's buttons: ?from=…&deadline=… or crews_<vendor>=…)."""
     today = timezone.localdate()
+    start = today + dt.timedelta(days=NOTICE_LEAD_DAYS)
+    # The campaign's deadline, unless it has already passed: then half a year from the start, for
+    # staff to adjust (a campaign running late still needs a plan).
+    deadline = campaign.deadline if campaign.deadline > start else start + dt.timedelta(days=182)
     initial: dict[str, Any] = {
-        "start": today + dt.timedelta(days=NOTICE_LEAD_DAYS),
-        "deadline": campaign.deadline,
+        "start": start,
+        "deadline": deadline,
         "renewals": [r.pk for r in renewals],
         "estate_all": sorted({r.elevator.entrance.building.estate_id for r in renewals}),
         "max_down_per_entrance": 1,
