@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.delivery import stages as st
 from gongzhi.elevators.models import Campaign, Elevator
@@ -20,18 +21,18 @@ from gongzhi.places.models import Estate, Subdistrict
 
 
 class StageKind(models.TextChoices):
-    PROPOSAL = st.PROPOSAL, _("提出申请")
-    ASSESSMENT = st.ASSESSMENT, _("安全评估")
-    PLAN = st.PLAN, _("更新方案")
-    DECISION = st.DECISION, _("业主表决")
-    CONTRACT = st.CONTRACT, _("签订合同")
-    NOTICE = st.NOTICE, _("施工告知")
-    CONSTRUCTION = st.CONSTRUCTION, _("拆除与安装")
-    INSPECTION = st.INSPECTION, _("监督检验")
-    REGISTRATION = st.REGISTRATION, _("使用登记")
-    MAINTENANCE = st.MAINTENANCE, _("维保移交")
-    IN_SERVICE = st.IN_SERVICE, _("恢复使用")
-    SUBSIDY = st.SUBSIDY, _("补助拨付")
+    PROPOSAL = st.PROPOSAL, pgettext_lazy("renewal stage", "提出申请")
+    ASSESSMENT = st.ASSESSMENT, pgettext_lazy("renewal stage", "安全评估")
+    PLAN = st.PLAN, pgettext_lazy("renewal stage", "更新方案")
+    DECISION = st.DECISION, pgettext_lazy("renewal stage", "业主表决")
+    CONTRACT = st.CONTRACT, pgettext_lazy("renewal stage", "签订合同")
+    NOTICE = st.NOTICE, pgettext_lazy("renewal stage", "施工告知")
+    CONSTRUCTION = st.CONSTRUCTION, pgettext_lazy("renewal stage", "拆除与安装")
+    INSPECTION = st.INSPECTION, pgettext_lazy("renewal stage", "监督检验")
+    REGISTRATION = st.REGISTRATION, pgettext_lazy("renewal stage", "使用登记")
+    MAINTENANCE = st.MAINTENANCE, pgettext_lazy("renewal stage", "维保移交")
+    IN_SERVICE = st.IN_SERVICE, pgettext_lazy("renewal stage", "恢复使用")
+    SUBSIDY = st.SUBSIDY, pgettext_lazy("renewal stage", "补助拨付")
 
 
 class StageStatus(models.TextChoices):
