@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "gongzhi.renewals",
     "gongzhi.meetings",
     "gongzhi.delivery",
+    "gongzhi.workdays",
     "gongzhi.demo",
 ]
 

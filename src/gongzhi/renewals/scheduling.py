@@ -372,15 +372,16 @@ def check_schedule(problem: Problem, placements: Iterable[Placement]) -> list[st
         elif p.id in by_id:
             faults.append(f"{p.id}: scheduled twice")
         by_id[p.id] = p
+    placement: Placement | None
     blocked = problem.blocked()
     horizon = problem.horizon
     usage: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * horizon)
     for job in problem.jobs:
-        p = by_id.get(job.id)
-        if p is None:
+        placement = by_id.get(job.id)
+        if placement is None:
             faults.append(f"{job.id}: not scheduled")
             continue
-        s, e = (p.start - problem.start).days, (p.end - problem.start).days
+        s, e = (placement.start - problem.start).days, (placement.end - problem.start).days
         if e - s + 1 != job.days:
             faults.append(f"{job.id}: lasts {e - s + 1} days, not {job.days}")
         if s < 0 or e >= horizon:
