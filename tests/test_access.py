@@ -160,6 +160,20 @@ _MOTION_ACTIONS = {
     Action.MANAGE_MEETING,
     Action.MANAGE_DELIVERY,
     Action.RECORD_PROGRESS,
+    Action.VIEW_SUGGESTIONS,
+    Action.MANAGE_SUGGESTIONS,
+    Action.VIEW_LEDGER,
+    Action.RECORD_LEDGER,
+    Action.APPROVE_SPENDING,
+    Action.MANAGE_COUNCILS,
+    Action.MANAGE_SPACES,
+}
+_AFFAIRS = {
+    Action.VIEW_SUGGESTIONS,
+    Action.MANAGE_SUGGESTIONS,
+    Action.VIEW_LEDGER,
+    Action.MANAGE_COUNCILS,
+    Action.MANAGE_SPACES,
 }
 _RUN = {
     Action.VIEW_MOTION,
@@ -171,14 +185,33 @@ _RUN = {
     Action.MANAGE_MEETING,
 }
 MOTION_GRANTS: dict[str, set[Action]] = {
-    Role.SUBDISTRICT_STAFF: {*_RUN, Action.MANAGE_DELIVERY, Action.RECORD_PROGRESS},
-    Role.COMMUNITY_STAFF: {*_RUN, Action.MANAGE_DELIVERY, Action.RECORD_PROGRESS},
-    Role.OWNERS_COMMITTEE: {*_RUN, Action.RECORD_PROGRESS},
-    Role.PROPERTY_MANAGER: {Action.VIEW_MOTION, Action.VIEW_VOTERS, Action.VIEW_MEETING, Action.RECORD_PROGRESS},
-    Role.OWNER: {Action.VIEW_MOTION, Action.VIEW_MEETING},
+    Role.SUBDISTRICT_STAFF: {*_RUN, *_AFFAIRS, Action.MANAGE_DELIVERY, Action.RECORD_PROGRESS},
+    Role.COMMUNITY_STAFF: {*_RUN, *_AFFAIRS, Action.MANAGE_DELIVERY, Action.RECORD_PROGRESS},
+    Role.OWNERS_COMMITTEE: {
+        *_RUN,
+        Action.RECORD_PROGRESS,
+        Action.VIEW_LEDGER,
+        Action.RECORD_LEDGER,
+        Action.APPROVE_SPENDING,
+    },
+    Role.PROPERTY_MANAGER: {
+        Action.VIEW_MOTION,
+        Action.VIEW_VOTERS,
+        Action.VIEW_MEETING,
+        Action.RECORD_PROGRESS,
+        Action.VIEW_LEDGER,
+        Action.RECORD_LEDGER,
+    },
+    Role.OWNER: {Action.VIEW_MOTION, Action.VIEW_MEETING, Action.VIEW_LEDGER},
     Role.VENDOR: {Action.SUBMIT_OFFERS, Action.VIEW_MEETING, Action.RECORD_PROGRESS},
-    Role.SUPERVISOR: {Action.VIEW_MOTION, Action.VIEW_VOTERS, Action.VIEW_MEETING},
-    Role.DISTRICT_REGULATOR: {Action.VIEW_MOTION, Action.VIEW_MEETING},
+    Role.SUPERVISOR: {
+        Action.VIEW_MOTION,
+        Action.VIEW_VOTERS,
+        Action.VIEW_MEETING,
+        Action.VIEW_SUGGESTIONS,
+        Action.VIEW_LEDGER,
+    },
+    Role.DISTRICT_REGULATOR: {Action.VIEW_MOTION, Action.VIEW_MEETING, Action.VIEW_SUGGESTIONS, Action.VIEW_LEDGER},
     "nobody": set(),
 }
 for _role, _actions in TABLE.items():

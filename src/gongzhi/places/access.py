@@ -35,6 +35,13 @@ class Action(StrEnum):
     MANAGE_MEETING = "manage_meeting"  # schedule a meeting, invite, mark attendance, moderate, publish minutes
     MANAGE_DELIVERY = "manage_delivery"  # construction schedules, renewals' planned dates, estate notices
     RECORD_PROGRESS = "record_progress"  # a renewal stage's dates, status, notes and documents
+    VIEW_SUGGESTIONS = "view_suggestions"  # residents' suggestions in scope, with who raised them
+    MANAGE_SUGGESTIONS = "manage_suggestions"  # record, dispatch, force, approve extensions, merge, escalate
+    VIEW_LEDGER = "view_ledger"  # an estate's public-revenue ledger and statements (Civil Code Art. 281-282)
+    RECORD_LEDGER = "record_ledger"  # post income, costs and spending to an estate's ledger
+    APPROVE_SPENDING = "approve_spending"  # approve spending within the owners' committee's limit
+    MANAGE_COUNCILS = "manage_councils"  # deliberation councils, their members, sessions and topics
+    MANAGE_SPACES = "manage_spaces"  # spaces lent for services, agreements, reviews
 
 
 _READ = {Action.VIEW_REGISTRY, Action.VIEW_CAMPAIGN}
@@ -50,14 +57,27 @@ _RUN_VOTES = {
     Action.MANAGE_RENEWAL,
 }
 
+# Community affairs run by the community's and the subdistrict's staff.
+_RUN_AFFAIRS = {
+    Action.VIEW_SUGGESTIONS,
+    Action.MANAGE_SUGGESTIONS,
+    Action.VIEW_LEDGER,
+    Action.MANAGE_COUNCILS,
+    Action.MANAGE_SPACES,
+}
+
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    # Staff of the subdistrict run everything there except a vendor's own offers.
-    Role.SUBDISTRICT_STAFF: frozenset(set(Action) - {Action.SUBMIT_OFFERS}),
+    # Staff of the subdistrict run everything there except a vendor's own offers and the estates'
+    # own books (the property manager posts, the owners' committee approves).
+    Role.SUBDISTRICT_STAFF: frozenset(
+        set(Action) - {Action.SUBMIT_OFFERS, Action.RECORD_LEDGER, Action.APPROVE_SPENDING}
+    ),
     Role.COMMUNITY_STAFF: frozenset(
         {
             *_READ,
             *_RUN_VOTES,
             *_RUN_MEETINGS,
+            *_RUN_AFFAIRS,
             Action.VIEW_OWNERS,
             Action.CHANGE_REGISTRY,
             Action.RECORD_FAULTS,
@@ -65,9 +85,22 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECORD_PROGRESS,
         }
     ),
-    # The owners' committee signs the contract and follows the works with the community.
-    Role.OWNERS_COMMITTEE: frozenset({*_READ, *_RUN_VOTES, *_RUN_MEETINGS, Action.VIEW_OWNERS, Action.RECORD_PROGRESS}),
+    # The owners' committee signs the contract and follows the works with the community; it keeps
+    # the estate's public revenue with the property manager and approves its spending.
+    Role.OWNERS_COMMITTEE: frozenset(
+        {
+            *_READ,
+            *_RUN_VOTES,
+            *_RUN_MEETINGS,
+            Action.VIEW_OWNERS,
+            Action.RECORD_PROGRESS,
+            Action.VIEW_LEDGER,
+            Action.RECORD_LEDGER,
+            Action.APPROVE_SPENDING,
+        }
+    ),
     # The property manager helps deliver notices and knock on doors; it neither runs nor keys votes.
+    # It collects and posts the estate's public revenue.
     Role.PROPERTY_MANAGER: frozenset(
         {
             *_READ,
@@ -77,15 +110,29 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_VOTERS,
             Action.VIEW_MEETING,
             Action.RECORD_PROGRESS,
+            Action.VIEW_LEDGER,
+            Action.RECORD_LEDGER,
         }
     ),
-    Role.OWNER: frozenset({*_READ, Action.VIEW_OWNERS, Action.VIEW_MOTION, Action.VIEW_MEETING}),
+    # Owners read their estate's public-revenue ledger (Civil Code Art. 282: the revenue is theirs).
+    Role.OWNER: frozenset({*_READ, Action.VIEW_OWNERS, Action.VIEW_MOTION, Action.VIEW_MEETING, Action.VIEW_LEDGER}),
     # Vendors have a commercial stake in the outcome: they see no votes (but pitch at meetings).
     # A vendor records the progress of the renewals it was contracted for (the service checks that
     # the user is one of the renewal's vendor's people).
     Role.VENDOR: frozenset({*_READ, Action.SUBMIT_OFFERS, Action.VIEW_MEETING, Action.RECORD_PROGRESS}),
-    Role.SUPERVISOR: frozenset({*_READ, Action.VIEW_MOTION, Action.VIEW_VOTERS, Action.VIEW_MEETING}),
-    Role.DISTRICT_REGULATOR: frozenset({*_READ, Action.VIEW_MOTION, Action.VIEW_MEETING}),
+    Role.SUPERVISOR: frozenset(
+        {
+            *_READ,
+            Action.VIEW_MOTION,
+            Action.VIEW_VOTERS,
+            Action.VIEW_MEETING,
+            Action.VIEW_SUGGESTIONS,
+            Action.VIEW_LEDGER,
+        }
+    ),
+    Role.DISTRICT_REGULATOR: frozenset(
+        {*_READ, Action.VIEW_MOTION, Action.VIEW_MEETING, Action.VIEW_SUGGESTIONS, Action.VIEW_LEDGER}
+    ),
 }
 
 
