@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "gongzhi.meetings",
     "gongzhi.delivery",
     "gongzhi.workdays",
+    "gongzhi.suggestions",
+    "gongzhi.ledgers",
+    "gongzhi.councils",
+    "gongzhi.spaces",
     "gongzhi.demo",
 ]
 

@@ -13,6 +13,10 @@ urlpatterns = [
     path("", include("gongzhi.meetings.urls")),  # deliberation meetings, sign-in, public minutes
     path("", include("gongzhi.renewals.urls")),  # renewal consultation: offers, comparison, funding plans
     path("", include("gongzhi.delivery.urls")),  # renewal delivery: stages, schedules, public progress
+    path("", include("gongzhi.suggestions.urls")),  # residents' suggestions, the public board, Open311
+    path("", include("gongzhi.ledgers.urls")),  # estates' public-revenue ledgers and statements
+    path("", include("gongzhi.councils.urls")),  # deliberation councils
+    path("", include("gongzhi.spaces.urls")),  # spaces lent for services in kind
     path("api/", api.urls),  # the JSON API (gongzhi.config.api); docs at /api/docs
     path("", include("gongzhi.elevators.urls_import")),  # registry import pages
 ]
