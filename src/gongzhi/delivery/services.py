@@ -197,7 +197,9 @@ def stage_update(*, actor: Any, stage: RenewalStage, today: dt.date | None = Non
         raise DomainError(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, code="unknown_field")
     with transaction.atomic():
         stage = (
-            RenewalStage.objects.select_for_update()
+            # Lock the stage row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+            # outer join to the vendor.
+            RenewalStage.objects.select_for_update(of=("self",))
             .select_related("renewal__vendor", "renewal__elevator")
             .get(pk=stage.pk)
         )
