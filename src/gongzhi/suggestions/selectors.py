@@ -1,0 +1,212 @@
+"""Reads of residents' suggestions: who sees which, the clocks (overdue, due soon), the masked text
+of the public board, and the dashboard's rates.
+
+Staff see the suggestions of their scope (VIEW_SUGGESTIONS at the subdistrict, community or
+estate); a department's members see only what was dispatched to their department; a resident sees
+their own (and the one theirs was merged into); a deputy sees what was escalated to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from gongzhi.places.access import Action, Chain, allowed, user_access
+from gongzhi.suggestions.models import OPEN_STATUSES, Category, Department, Rating, Status, Suggestion
+from gongzhi.workdays.calendar import Calendar
+
+
+def chain(s: Suggestion) -> Chain:
+    """Where the suggestion sits, with its community (places.rules.chain_of knows no Community).
+    Load subdistrict with select_related so it costs no query."""
+    return Chain(
+        district_id=s.subdistrict.district_id,
+        subdistrict_id=s.subdistrict_id,
+        community_id=s.community_id,
+        estate_id=s.estate_id,
+    )
+
+
+def may(user: Any, action: Action, s: Suggestion) -> bool:
+    return allowed(user, action, chain(s))
+
+
+def staff_q(user: Any, action: Action = Action.VIEW_SUGGESTIONS) -> Q | None:
+    """Filter of the suggestions in the user's staff scope (None: everywhere)."""
+    g = user_access(user).grants(action)
+    if g.everything:
+        return None
+    q = Q(pk__in=[])
+    if g.district_ids:
+        q |= Q(subdistrict__district_id__in=g.district_ids)
+    if g.subdistrict_ids:
+        q |= Q(subdistrict_id__in=g.subdistrict_ids)
+    if g.community_ids:
+        q |= Q(community_id__in=g.community_ids)
+    if g.estate_ids:
+        q |= Q(estate_id__in=g.estate_ids)
+    return q
+
+
+def has_staff_scope(user: Any, action: Action = Action.VIEW_SUGGESTIONS) -> bool:
+    """Does the user hold `action` anywhere (the staff inbox and dashboard)?"""
+    return not user_access(user).grants(action).empty
+
+
+def access_staff(user: Any, action: Action = Action.VIEW_SUGGESTIONS) -> QuerySet[Suggestion]:
+    q = staff_q(user, action)
+    qs = Suggestion.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def department_ids(user: Any) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Department.objects.filter(members=user).values_list("id", flat=True))
+
+
+def access_department(user: Any) -> QuerySet[Suggestion]:
+    """What was dispatched to the user's departments (and nothing else)."""
+    return Suggestion.objects.filter(department_id__in=department_ids(user)).exclude(status=Status.SUBMITTED)
+
+
+def access_own(user: Any) -> QuerySet[Suggestion]:
+    if not getattr(user, "is_authenticated", False):
+        return Suggestion.objects.none()
+    return Suggestion.objects.filter(submitter=user)
+
+
+def access_visible(user: Any) -> QuerySet[Suggestion]:
+    """Every suggestion the user may open: staff scope, their departments', their own, the ones
+    theirs were merged into, and those escalated to them as a deputy."""
+    if not getattr(user, "is_authenticated", False):
+        return Suggestion.objects.none()
+    q = staff_q(user)
+    if q is None:
+        return Suggestion.objects.all()
+    depts = department_ids(user)
+    q |= Q(department_id__in=depts) & ~Q(status=Status.SUBMITTED)
+    q |= Q(submitter=user) | Q(merged_from__submitter=user) | Q(deputy__user=user)
+    return Suggestion.objects.filter(q).distinct()
+
+
+# --- clocks -------------------------------------------------------------------------------------
+
+
+def is_overdue(s: Suggestion, today: dt.date) -> bool:
+    """Not answered (still open) and today is after the due date; on the due day it is not."""
+    return s.status in OPEN_STATUSES and today > s.due_on
+
+
+def due_soon_limit(calendar: Calendar, today: dt.date, reminder_days: int) -> dt.date:
+    """A suggestion is due soon when today ≤ due_on ≤ the date `reminder_days` working days after today."""
+    return calendar.due_date(today, reminder_days)
+
+
+def is_due_soon(s: Suggestion, today: dt.date, calendar: Calendar) -> bool:
+    return s.status in OPEN_STATUSES and today <= s.due_on <= due_soon_limit(calendar, today, s.category.reminder_days)
+
+
+def overdue_q(today: dt.date) -> Q:
+    return Q(status__in=list(OPEN_STATUSES), due_on__lt=today)
+
+
+def due_soon_q(today: dt.date, calendar: Calendar, categories: list[Category]) -> Q:
+    q = Q(pk__in=[])
+    for c in categories:
+        q |= Q(category_id=c.pk, due_on__lte=due_soon_limit(calendar, today, c.reminder_days))
+    return q & Q(status__in=list(OPEN_STATUSES), due_on__gte=today)
+
+
+# --- the public board ---------------------------------------------------------------------------
+
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?\d{7,8}(?!\d)")
+_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{11}[\dXx](?![0-9A-Za-z])")
+
+
+def mask(text: str) -> str:
+    """Hide mobile and landline numbers and resident ID numbers in free text."""
+    text = _ID.sub(r"\1************", text)
+    text = _PHONE.sub(r"\1****\2", text)
+    return _LANDLINE.sub(r"\1-********", text)
+
+
+def board(subdistrict_id: int | None = None) -> QuerySet[Suggestion]:
+    """What the public board lists: no merged ones, no personal data loaded."""
+    qs = (
+        Suggestion.objects.filter(merged_into__isnull=True)
+        .select_related("category")
+        .only(
+            "public_id",
+            "title",
+            "text",
+            "place",
+            "status",
+            "received_on",
+            "answered_at",
+            "answer",
+            "category__name",
+        )
+    )
+    return qs if subdistrict_id is None else qs.filter(subdistrict_id=subdistrict_id)
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+@dataclass
+class Rates:
+    key: str
+    total: int = 0
+    answered: int = 0
+    closed: int = 0
+    on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+
+    @staticmethod
+    def pct(n: int, d: int) -> float | None:
+        return round(100 * n / d, 1) if d else None
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.pct(self.answered, self.total)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return self.pct(self.closed, self.total)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.pct(self.on_time, self.answered)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self.pct(self.satisfied, self.rated)
+
+
+def rates(qs: QuerySet[Suggestion]) -> dict[str, list[Rates]]:
+    """Response (answered / all), resolution (closed / all), on-time (answered by the due date /
+    answered) and satisfaction (satisfied or basically satisfied / rated) by department and by month
+    received. Merged suggestions are left out. One query."""
+    by: dict[str, dict[str, Rates]] = {"department": {}, "month": {}}
+    rows = qs.filter(merged_into__isnull=True).values(
+        "department__name", "received_on", "answered_at", "answered_late", "status", "rating"
+    )
+    for r in rows:
+        keys = {"department": r["department__name"] or "—", "month": r["received_on"].strftime("%Y-%m")}
+        for level, key in keys.items():
+            x = by[level].setdefault(key, Rates(key))
+            x.total += 1
+            answered = r["answered_at"] is not None
+            x.answered += answered
+            x.on_time += answered and not r["answered_late"]
+            x.closed += r["status"] == Status.CLOSED
+            x.rated += bool(r["rating"])
+            x.satisfied += r["rating"] in (Rating.SATISFIED, Rating.BASIC)
+    return {level: sorted(v.values(), key=lambda x: x.key) for level, v in by.items()}
