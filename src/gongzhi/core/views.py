@@ -73,3 +73,21 @@ def _tier_label(tier: elig.Tier) -> str:
     from gongzhi.elevators.models import Tier
 
     return str(Tier(tier.value).label)
+
+
+@login_required
+def affairs(request: HttpRequest) -> HttpResponse:
+    """Community affairs in one place: residents' suggestions, public-revenue ledgers, deliberation
+    councils, spaces for services — each link shown to those who may follow it (two queries: the
+    user's role assignments and department memberships)."""
+    from gongzhi.suggestions.selectors import department_ids
+
+    user = request.user
+    links = {
+        "department": bool(department_ids(user)),
+        "inbox": can(user, Action.VIEW_SUGGESTIONS),
+        "dashboard": can(user, Action.VIEW_SUGGESTIONS),
+        "ledgers": can(user, Action.VIEW_LEDGER),
+        "spaces": can(user, Action.MANAGE_SPACES),
+    }
+    return render(request, "core/affairs.html", {"links": links})
