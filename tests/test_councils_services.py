@@ -277,3 +277,81 @@ def test_report_waits_for_the_session(personas: World) -> None:
     with pytest.raises(DomainError) as e:
         s.session_report(actor=personas.users[Role.COMMUNITY_STAFF], session=session, summary="x")
     assert e.value.code == "not_held"
+
+
+def test_an_outcome_links_a_suggestion_of_the_community_and_shows_its_handling(personas: World) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from gongzhi.suggestions.models import Category
+    from gongzhi.suggestions.services import suggestion_submit
+
+    council = make_council(personas)
+    staff = personas.users[Role.COMMUNITY_STAFF]
+    session = schedule(personas, council, [accepted_topic(personas, council)])
+    category = Category.objects.create(subdistrict=personas.inside["subdistrict"], name="停车", time_limit_days=5)
+    ours = suggestion_submit(
+        actor=personas.users[Role.OWNER],
+        category=category,
+        title="夜间停车难",
+        text="希望增设临时车位。",
+        community=personas.inside["community"],
+    )
+    outside = suggestion_submit(
+        actor=personas.users[Role.OWNER],
+        category=Category.objects.create(subdistrict=personas.outside["subdistrict"], name="停车"),
+        title="别处的建议",
+        text="……",
+    )
+    with pytest.raises(DomainError) as e:
+        s.session_report(
+            actor=staff,
+            session=session,
+            summary="议定一项。",
+            outcomes=[s.OutcomeEntry("", kind="suggestion", suggestion=outside)],
+        )
+    assert e.value.code == "bad_suggestion"
+    from gongzhi.councils.models import SessionReport
+
+    assert not SessionReport.objects.filter(session=session).exists()  # nothing half-written
+    report = s.session_report(
+        actor=staff,
+        session=session,
+        summary="议定一项。",
+        outcomes=[s.OutcomeEntry("", kind="suggestion", suggestion=ours)],
+    )
+    outcome = report.outcomes.get()
+    assert (outcome.suggestion_id, outcome.reference) == (ours.pk, "夜间停车难")
+    client = Client()
+    client.force_login(staff)
+    page = client.get(reverse("council_session", args=[session.pk])).content.decode()
+    assert f'id="suggestion-status-{outcome.pk}"' in page
+    assert str(ours.get_status_display()) in page
+    assert reverse("suggestion_detail", args=[ours.public_id]) in page
+
+
+def test_the_report_form_links_a_suggestion_by_its_number(personas: World) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from gongzhi.councils.models import Outcome
+    from gongzhi.suggestions.models import Category
+    from gongzhi.suggestions.services import suggestion_submit
+
+    council = make_council(personas)
+    staff = personas.users[Role.COMMUNITY_STAFF]
+    session = schedule(personas, council, [accepted_topic(personas, council)])
+    category = Category.objects.create(subdistrict=personas.inside["subdistrict"], name="停车", time_limit_days=5)
+    ours = suggestion_submit(actor=staff, category=category, title="夜间停车难", text="……")
+    client = Client()
+    client.force_login(staff)
+    url = reverse("council_session_report", args=[session.pk])
+    missing = client.post(url, {"summary": "议定。", "outcomes": "建议 | 999999"})
+    assert missing.status_code == 400
+    assert "找不到建议 999999" in missing.content.decode()
+    assert not Outcome.objects.exists()
+    client.post(url, {"summary": "议定。", "outcomes": f"建议 | {ours.pk}\n其他 | 物业整改"})
+    assert [(o.suggestion_id, o.kind) for o in Outcome.objects.order_by("position")] == [
+        (ours.pk, "suggestion"),
+        (None, "other"),
+    ]

@@ -59,7 +59,10 @@ class SessionForm(forms.Form):
     topics = _TopicChoices(label=_("议题"), queryset=Topic.objects.none(), widget=forms.CheckboxSelectMultiple)
 
 
-OUTCOMES_HELP = _("每行一项：类型 | 事项 | 备注。类型为“建议”“表决”或“其他”；表决写表决编号，如“表决 | 12”。")
+OUTCOMES_HELP = _(
+    "每行一项：类型 | 事项 | 备注。类型为“建议”“表决”或“其他”；表决写表决编号，如“表决 | 12”；"
+    "已登记的建议可写建议编号，如“建议 | 35”。"
+)
 _KINDS = {str(label): value for value, label in OutcomeKind.choices} | {v: v for v in OutcomeKind.values}
 
 

@@ -167,8 +167,8 @@ class OutcomeStatus(models.TextChoices):
 
 
 class Outcome(models.Model):
-    """What a session decided to do, followed until done: a suggestion (a reference until the
-    suggestions app links them), an owners' motion, or anything else."""
+    """What a session decided to do, followed until done: a residents' suggestion it raised (linked,
+    so its handling shows here), an owners' motion, or anything else."""
 
     report = models.ForeignKey(SessionReport, on_delete=models.CASCADE, related_name="outcomes")
     position = models.PositiveSmallIntegerField(_("序号"))
@@ -176,6 +176,14 @@ class Outcome(models.Model):
     reference = models.CharField(_("事项"), max_length=255)
     motion = models.ForeignKey(
         "motions.Motion", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("表决")
+    )
+    suggestion = models.ForeignKey(
+        "suggestions.Suggestion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="council_outcomes",
+        verbose_name=_("建议"),
     )
     status = models.CharField(_("状态"), max_length=8, choices=OutcomeStatus.choices, default=OutcomeStatus.OPEN)
     note = models.TextField(_("备注"), blank=True)

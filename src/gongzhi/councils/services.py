@@ -288,6 +288,7 @@ class OutcomeEntry:
     kind: str = OutcomeKind.OTHER
     motion: Any = None
     note: str = ""
+    suggestion: Any = None
 
 
 @transaction.atomic
@@ -315,12 +316,30 @@ def session_report(
             raise DomainError(_("第 %(n)s 项成果须选择表决。") % {"n": n}, code="motion_required")
         if entry.motion is not None and entry.motion.estate.community_id != session.council.community_id:
             raise DomainError(_("第 %(n)s 项成果的表决不在本社区。") % {"n": n}, code="bad_motion")
-        reference = (entry.reference or "").strip() or (entry.motion.title if entry.motion is not None else "")
+        if entry.suggestion is not None:
+            if entry.kind != OutcomeKind.SUGGESTION:
+                raise DomainError(_("第 %(n)s 项成果的类型无效。") % {"n": n}, code="bad_kind")
+            community = session.council.community
+            wrong_place = entry.suggestion.subdistrict_id != community.subdistrict_id or (
+                entry.suggestion.community_id is not None and entry.suggestion.community_id != community.pk
+            )
+            if wrong_place:
+                raise DomainError(_("第 %(n)s 项成果的建议不在本社区。") % {"n": n}, code="bad_suggestion")
+        reference = (
+            (entry.reference or "").strip()
+            or (entry.motion.title if entry.motion is not None else "")
+            or (entry.suggestion.title if entry.suggestion is not None else "")
+        )
         if not reference:
             raise DomainError(_("第 %(n)s 项成果缺少事项。") % {"n": n}, code="reference_required")
         rows.append(
             Outcome(
-                position=n, kind=entry.kind, reference=reference[:255], motion=entry.motion, note=entry.note.strip()
+                position=n,
+                kind=entry.kind,
+                reference=reference[:255],
+                motion=entry.motion,
+                suggestion=entry.suggestion,
+                note=entry.note.strip(),
             )
         )
     report = SessionReport.objects.create(session=session, summary=summary, created_by=_user(actor))
@@ -334,7 +353,7 @@ def session_report(
         object_type="councils.session",
         object_id=session.pk,
         summary=f"{session.council.name} {len(rows)} outcomes",
-        after={"outcomes": [[r.kind, r.reference, r.motion_id] for r in rows]},
+        after={"outcomes": [[r.kind, r.reference, r.motion_id, r.suggestion_id] for r in rows]},
     )
     return report
 

@@ -36,6 +36,7 @@ from gongzhi.councils.models import Council, CouncilMember, Outcome, OutcomeKind
 from gongzhi.motions.models import Motion
 from gongzhi.places.access import Action
 from gongzhi.places.models import Community, Estate
+from gongzhi.suggestions.models import Suggestion
 
 
 def _councils(user: Any) -> QuerySet[Council]:
@@ -263,7 +264,7 @@ def _session(request: HttpRequest, pk: int) -> Session:
 
 def _session_page(request: HttpRequest, session: Session, status: int = 200, report_form: Any = None) -> HttpResponse:
     report = session.report if hasattr(session, "report") else None
-    outcomes = list(report.outcomes.select_related("motion")) if report is not None else []
+    outcomes = list(report.outcomes.select_related("motion", "suggestion")) if report is not None else []
     manage = scope.may(request.user, Action.MANAGE_COUNCILS, session.council.community)
     held = session.meeting.starts_at <= timezone.now()
     context = {
@@ -295,13 +296,25 @@ def session_report(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         rows = form.cleaned_data["outcomes"]
         motions = Motion.objects.in_bulk([int(ref) for kind, ref, _n in rows if kind == OutcomeKind.MOTION])
+        # A suggestion given by its number links the outcome to it (its handling then shows here);
+        # any other text stays a reference.
+        suggestions = Suggestion.objects.in_bulk(
+            [int(ref) for kind, ref, _n in rows if kind == OutcomeKind.SUGGESTION and ref.isdigit()]
+        )
         entries = []
         for n, (kind, ref, note) in enumerate(rows, start=1):
             motion = motions.get(int(ref)) if kind == OutcomeKind.MOTION else None
             if kind == OutcomeKind.MOTION and motion is None:
                 form.add_error("outcomes", _("第 %(n)s 行：找不到表决 %(ref)s。") % {"n": n, "ref": ref})
                 return _session_page(request, session, status=400, report_form=form)
-            entries.append(services.OutcomeEntry("" if motion else ref, kind=kind, motion=motion, note=note))
+            suggestion = suggestions.get(int(ref)) if kind == OutcomeKind.SUGGESTION and ref.isdigit() else None
+            if kind == OutcomeKind.SUGGESTION and ref.isdigit() and suggestion is None:
+                form.add_error("outcomes", _("第 %(n)s 行：找不到建议 %(ref)s。") % {"n": n, "ref": ref})
+                return _session_page(request, session, status=400, report_form=form)
+            linked = motion is not None or suggestion is not None
+            entries.append(
+                services.OutcomeEntry("" if linked else ref, kind=kind, motion=motion, note=note, suggestion=suggestion)
+            )
         try:
             services.session_report(
                 actor=request.user, session=session, summary=form.cleaned_data["summary"], outcomes=entries
