@@ -108,7 +108,7 @@ def _demo_loaded(django_db_setup: None, django_db_blocker: Any, _media: None) ->
     end. Tests that need an empty database run before it (conftest orders them first); each test
     still runs in its own savepoint, so what one test writes does not reach the next."""
     with django_db_blocker.unblock(), transaction.atomic():
-        summary = load_liangzhu(today=TODAY)
+        summary = load_liangzhu(today=TODAY, affairs=False)
         yield summary
         transaction.set_rollback(True)
 
@@ -264,7 +264,7 @@ def test_counts_per_estate_and_community(demo: object) -> None:
     assert by_estate == {"亲亲家园": 30, "北秀蓝湾": 21, "棕榈湾": 76}
     sub = Subdistrict.objects.get(name="良渚街道")
     assert sub.district.name == "余杭区"
-    assert dict(Estate.objects.values_list("name", "community__name")) == {
+    assert dict(Estate.objects.filter(community__subdistrict=sub).values_list("name", "community__name")) == {
         "亲亲家园": "亲亲家园社区",
         "北秀蓝湾": "玉泽社区",
         "棕榈湾": "棕榈湾社区",
@@ -282,12 +282,13 @@ def test_counts_per_estate_and_community(demo: object) -> None:
 
 
 def test_summary_reports_the_counts(demo: object) -> None:
-    summary = load_liangzhu(today=TODAY)
+    summary = load_liangzhu(today=TODAY, affairs=False)
     assert summary.created is False
     assert [(e.name, e.elevators) for e in summary.estates] == [("亲亲家园", 30), ("北秀蓝湾", 21), ("棕榈湾", 76)]
     assert summary.elevators == 127
     assert summary.apartments == Apartment.objects.count()
-    assert {x.username for x in summary.logins} == {u.username for u in DEMO_USERS}
+    # Loaded without the 昌硕 sample (tests/test_demo_affairs.py covers it): Liangzhu's logins only.
+    assert {x.username for x in summary.logins} == {u.username for u in DEMO_USERS if u.demo == "liangzhu"}
 
 
 def test_device_codes_well_formed_and_made_before_commissioning(demo: object) -> None:
@@ -300,13 +301,14 @@ def test_device_codes_well_formed_and_made_before_commissioning(demo: object) ->
 
 def test_every_role_user_exists_and_logs_in(demo: object) -> None:
     user_model = get_user_model()
-    for spec in DEMO_USERS:
+    for spec in (u for u in DEMO_USERS if u.demo == "liangzhu"):  # the 昌硕 logins: test_demo_affairs.py
         user = user_model.objects.get(username=spec.username)
         if spec.role == "admin":
             assert user.is_superuser
-        else:
-            assignment = RoleAssignment.objects.get(user=user)
-            assert assignment.role == spec.role
+        elif spec.role in Role.values:  # per-estate roles of the 昌硕 sample: one assignment per estate
+            assert set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True)) == {spec.role}
+        else:  # a department's member, a deputy, a resident (gongzhi.demo.affairs): no role
+            assert not RoleAssignment.objects.filter(user=user).exists()
         assert Client().login(username=spec.username, password=DEMO_PASSWORD), spec.username
     assert {r for (r,) in RoleAssignment.objects.values_list("role")} == set(Role.values)
     owner_user = RoleAssignment.objects.get(role=Role.OWNER)
@@ -327,7 +329,7 @@ def test_determinism_across_fresh_databases() -> None:
     for seed in (2024, 2024, 1):
         with transaction.atomic():
             assert Elevator.objects.count() == 0
-            load_liangzhu(seed=seed, today=TODAY)
+            load_liangzhu(seed=seed, today=TODAY, affairs=False)
             digests.append((registry_digest(), motions_digest(), renewals_digest()))
             # Whatever the seed, the closed motion passed and the open one still needs votes.
             assert Motion.objects.get(status=MotionStatus.CLOSED).result.passed
@@ -359,8 +361,10 @@ def test_idempotent(demo: object) -> None:
     again = load_liangzhu(today=TODAY)
     assert again.created is False
     assert counts() == before
-    # The demo users, and one account per other vendor (they cannot log in).
-    assert get_user_model().objects.count() == len(DEMO_USERS) + len(VENDORS) - 1
+    # Liangzhu's demo users (loaded here without the 昌硕 sample), and one account per other vendor
+    # (they cannot log in).
+    liangzhu_users = [u for u in DEMO_USERS if u.demo == "liangzhu"]
+    assert get_user_model().objects.count() == len(liangzhu_users) + len(VENDORS) - 1
 
 
 def test_all_tiers_and_eligible_by_assessment_on_reference(demo: object) -> None:
@@ -632,7 +636,7 @@ def test_demo_users_see_the_motions(demo: object) -> None:
 
 
 def test_demo_owner_can_vote_through_the_printed_link(demo: object, settings: Settings) -> None:
-    summary = load_liangzhu(today=TODAY)
+    summary = load_liangzhu(today=TODAY, affairs=False)
     owner = RoleAssignment.objects.get(user__username="yezhu").owner
     voter, username = demo_voter(Subdistrict.objects.get(name="良渚街道"))
     assert voter is not None
@@ -665,7 +669,7 @@ def test_demo_owner_can_vote_through_the_printed_link(demo: object, settings: Se
 def test_motions_follow_now(settings: Settings) -> None:
     """Only the motions' times move with `now`; nothing reads the wall clock when it is given."""
     now = timezone.make_aware(dt.datetime(2031, 3, 4, 15, 30))
-    load_liangzhu(today=TODAY, now=now)
+    load_liangzhu(today=TODAY, now=now, affairs=False)
     open_motion = Motion.objects.get(status=MotionStatus.OPEN, scope_kind="building")
     assert voting_open(open_motion, now)
     consultation = Consultation.objects.get()
@@ -815,7 +819,7 @@ def test_funding_plans_balance_and_apportion_exactly(demo: object) -> None:
 
 
 def test_board_shows_the_consultation_and_the_plan_only_entrance(demo: object) -> None:
-    summary = load_liangzhu(today=TODAY)
+    summary = load_liangzhu(today=TODAY, affairs=False)
     jiedao = get_user_model().objects.get(username="jiedao")
     campaign = Campaign.objects.get(name="良渚街道2024年住宅老旧电梯更新")
     rows = campaign_board(jiedao, campaign)

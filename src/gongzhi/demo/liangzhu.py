@@ -162,6 +162,7 @@ class DemoUser:
     username: str
     role: str  # a places.models.Role value, or "admin"
     scope: str  # the name of the place the role covers
+    demo: str = "liangzhu"  # which part of the demo creates it ("affairs": gongzhi.demo.affairs)
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -174,11 +175,20 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("jianchayuan", Role.SUPERVISOR, SUBDISTRICT),
     DemoUser("quju", Role.DISTRICT_REGULATOR, DISTRICT),
     DemoUser("admin", "admin", "全部"),
+    DemoUser("changshuo-jiedao", Role.SUBDISTRICT_STAFF, "昌硕街道", "affairs"),
+    DemoUser("changshuo-yeweihui", Role.OWNERS_COMMITTEE, "昌硕街道 94 个小区", "affairs"),
+    DemoUser("changshuo-wuye", Role.PROPERTY_MANAGER, "昌硕街道 94 个小区", "affairs"),
+    DemoUser("bumen", "department", "昌硕街道城市管理中队", "affairs"),
+    DemoUser("bumen2", "department", "昌硕街道供水服务站", "affairs"),
+    DemoUser("daibiao", "deputy", "昌硕街道", "affairs"),
+    DemoUser("jumin", "resident", "昌硕街道", "affairs"),
 )
+# Logins without a role assignment: a department's member, a deputy, a resident.
+EXTRA_LABELS = {"admin": "系统管理员", "department": "承办部门", "deputy": "人大代表", "resident": "居民"}
 
 
 def role_label(role: str) -> str:
-    return "系统管理员" if role == "admin" else str(Role(role).label)
+    return EXTRA_LABELS[role] if role in EXTRA_LABELS else str(Role(role).label)
 
 
 @dataclass
@@ -227,6 +237,7 @@ class DemoSummary:
     voting_username: str = ""  # the demo owner who can vote on the open motion...
     voting_path: str = ""  # ...through this personal link (path only: the host is the server's)
     board_path: str = ""  # the campaign board: where each entrance's consultation stands
+    affairs: list[str] = field(default_factory=list)  # community affairs in 昌硕街道 (gongzhi.demo.affairs)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -282,7 +293,9 @@ def _rng_for(seed: int, *parts: object) -> random.Random:
 # ---------------------------------------------------------------------------------------------
 
 
-def load_liangzhu(*, seed: int = 2024, today: dt.date | None = None, now: dt.datetime | None = None) -> DemoSummary:
+def load_liangzhu(
+    *, seed: int = 2024, today: dt.date | None = None, now: dt.datetime | None = None, affairs: bool = True
+) -> DemoSummary:
     """Load the Liangzhu demo once; when 良渚街道 already exists, write nothing and return its summary.
 
     `now` anchors the motions (default: the wall clock, or noon of `today` when only that is given,
@@ -297,11 +310,11 @@ def load_liangzhu(*, seed: int = 2024, today: dt.date | None = None, now: dt.dat
             else dt.datetime.combine(today, dt.time(12), tzinfo=timezone.get_current_timezone())
         )
     with transaction.atomic():
-        subdistrict = _load(seed=seed, today=today or timezone.localdate(now), now=now)
+        subdistrict = _load(seed=seed, today=today or timezone.localdate(now), now=now, affairs=affairs)
     return demo_summary(subdistrict, created=True)
 
 
-def _load(*, seed: int, today: dt.date, now: dt.datetime) -> Subdistrict:
+def _load(*, seed: int, today: dt.date, now: dt.datetime, affairs: bool = True) -> Subdistrict:
     rng = random.Random(seed)  # noqa: S311 - sample data, not security
     district, _ = District.objects.get_or_create(name=DISTRICT)
     subdistrict = Subdistrict.objects.create(district=district, name=SUBDISTRICT)
@@ -433,6 +446,10 @@ def _load(*, seed: int, today: dt.date, now: dt.datetime) -> Subdistrict:
     )
     open_motion = _motions(seed=seed, subdistrict=subdistrict, users=users, now=now)
     _renewals(seed=seed, subdistrict=subdistrict, users=users, now=now, today=today, open_motion=open_motion)
+    from gongzhi.demo.affairs import load_affairs
+
+    if affairs:  # the county-scale community-affairs sample (tests of the Liangzhu part skip it)
+        load_affairs(seed=seed, today=today, users=users, password=DEMO_PASSWORD)
     return subdistrict
 
 
@@ -542,6 +559,8 @@ def _users(subdistrict: Subdistrict) -> dict[str, Any]:
         raise RuntimeError("no owner in 亲亲家园")
     users: dict[str, Any] = {}
     for spec in DEMO_USERS:
+        if spec.demo != "liangzhu":
+            continue
         if user_model.objects.filter(username=spec.username).exists():
             users[spec.username] = user_model.objects.get(username=spec.username)
             continue
@@ -613,6 +632,8 @@ def demo_summary(subdistrict: Subdistrict, *, created: bool) -> DemoSummary:
         .order_by("opens_at", "id")
     ]
     voter, username = demo_voter(subdistrict)
+    from gongzhi.demo.affairs import affairs_lines
+
     return DemoSummary(
         created=created,
         subdistrict=subdistrict.name,
@@ -631,6 +652,7 @@ def demo_summary(subdistrict: Subdistrict, *, created: bool) -> DemoSummary:
         voting_username=username if voter else "",
         voting_path=voting_path(voter) if voter else "",
         board_path=board_path(campaign) if campaign else "",
+        affairs=affairs_lines(),
     )
 
 

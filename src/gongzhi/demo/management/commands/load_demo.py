@@ -46,6 +46,10 @@ def render_summary(summary: DemoSummary, base_url: str = "") -> str:
         lines.append("  （点“获取验证码”后，验证码显示在运行网站的控制台中）")
     if summary.board_path:
         lines.append(f"更新协商进度看板（登录后查看）：{base_url}{summary.board_path}")
+    if summary.affairs:
+        lines.append("")
+        lines.append("社区事务（示例数据）：")
+        lines += [f"  {line}" for line in summary.affairs]
     return "\n".join(lines)
 
 
