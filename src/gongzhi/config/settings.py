@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gongzhi.ledgers",
     "gongzhi.councils",
     "gongzhi.spaces",
+    "gongzhi.talent",
     "gongzhi.demo",
 ]
 
