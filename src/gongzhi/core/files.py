@@ -1,7 +1,11 @@
-"""Uploaded documents (proxy authorisations, offer documents): what kinds are accepted, and how a
+"""Uploaded documents (proxy authorisations, offer documents, stage documents, vouchers, photos,
+evidence): what kinds are accepted, their digest, and how a
 stored one is handed back — as an attachment, never under a public media URL."""
 
 from __future__ import annotations
+
+import hashlib
+from typing import Any
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
@@ -28,3 +32,19 @@ def private_file_response(stored: FieldFile, stem: str) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def sniff_upload(upload: Any) -> tuple[str, str] | None:
+    """The kind of an uploaded file from its first bytes (sniff_document), leaving it rewound."""
+    head = upload.read(8)
+    upload.seek(0)
+    return sniff_document(head)
+
+
+def upload_sha256(upload: Any) -> str:
+    """The SHA-256 of an uploaded file, read in chunks, leaving it rewound."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()

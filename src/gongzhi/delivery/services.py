@@ -9,7 +9,6 @@ the schedule is renewals.scheduling (the issue's contract).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.core.files import sniff_document
+from gongzhi.core.files import sniff_upload, upload_sha256
 from gongzhi.delivery import stages as st
 from gongzhi.delivery.models import (
     ConstructionSchedule,
@@ -252,20 +251,15 @@ def stage_document_add(
         raise DomainError(_("请选择要上传的文件。"), code="file_required")
     if upload.size > DOCUMENT_MAX_BYTES:
         raise DomainError(_("文件不能超过 10 MB。"), code="file_too_large")
-    head = upload.read(8)
-    upload.seek(0)
-    kind = sniff_document(head)
+    kind = sniff_upload(upload)
     if kind is None:
         raise DomainError(_("文件须为 PDF、JPEG 或 PNG。"), code="file_type")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    sha256 = upload_sha256(upload)
     with transaction.atomic():
         document = StageDocument(
             stage=stage,
             title=title.strip()[:128],
-            sha256=digest.hexdigest(),
+            sha256=sha256,
             content_type=kind[0],
             public=public,
             uploaded_by=actor if getattr(actor, "pk", None) else None,

@@ -16,7 +16,6 @@ before the ledger was opened, in the future, or in a quarter whose statement was
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.core.files import sniff_document
+from gongzhi.core.files import sniff_upload, upload_sha256
 from gongzhi.ledgers import books
 from gongzhi.ledgers.models import (
     INCOME_SOURCES,
@@ -118,16 +117,10 @@ def _check_vouchers(uploads: Sequence[Any]) -> list[tuple[Any, str, str]]:
             raise DomainError(_("凭证「%(name)s」是空文件。") % {"name": name}, code="vouchers")
         if upload.size > VOUCHER_MAX_BYTES:
             raise DomainError(_("凭证「%(name)s」超过 10 MB。") % {"name": name}, code="vouchers")
-        head = upload.read(8)
-        upload.seek(0)
-        kind = sniff_document(head)
+        kind = sniff_upload(upload)
         if kind is None:
             raise DomainError(_("凭证「%(name)s」须为 PDF、JPEG 或 PNG。") % {"name": name}, code="vouchers")
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        out.append((upload, kind[0], digest.hexdigest()))
+        out.append((upload, kind[0], upload_sha256(upload)))
     return out
 
 

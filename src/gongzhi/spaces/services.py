@@ -6,7 +6,6 @@ audit entry per write."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.core.files import sniff_document
+from gongzhi.core.files import sniff_upload, upload_sha256
 from gongzhi.councils import scope
 from gongzhi.places.access import Action
 from gongzhi.places.models import Community
@@ -201,16 +200,10 @@ def _check_upload(upload: Any, n: int) -> tuple[str, str]:
         raise DomainError(_("第 %(n)s 个文件是空的。") % {"n": n}, code="file_required")
     if upload.size > EVIDENCE_MAX_BYTES:
         raise DomainError(_("第 %(n)s 个文件超过 10 MB。") % {"n": n}, code="file_too_large")
-    head = upload.read(8)
-    upload.seek(0)
-    kind = sniff_document(head)
+    kind = sniff_upload(upload)
     if kind is None:
         raise DomainError(_("第 %(n)s 个文件须为 PDF、JPEG 或 PNG。") % {"n": n}, code="file_type")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return kind[0], digest.hexdigest()
+    return kind[0], upload_sha256(upload)
 
 
 @transaction.atomic

@@ -16,7 +16,6 @@ decided on or before the due date only; approval moves due_on by the working day
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.core.files import sniff_document
+from gongzhi.core.files import sniff_upload, upload_sha256
 from gongzhi.places.access import Action
 from gongzhi.places.models import Community, Estate
 from gongzhi.suggestions.models import (
@@ -119,16 +118,10 @@ def _photos_checked(photos: Sequence[Any]) -> list[tuple[Any, str, str]]:
     for upload in photos:
         if upload.size > PHOTO_MAX_BYTES:
             raise DomainError(_("每个文件不能超过 5 MB。"), code="photo_too_large")
-        head = upload.read(8)
-        upload.seek(0)
-        kind = sniff_document(head)
+        kind = sniff_upload(upload)
         if kind is None:
             raise DomainError(_("文件须为 PDF、JPEG 或 PNG。"), code="photo_type")
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        out.append((upload, digest.hexdigest(), kind[0]))
+        out.append((upload, upload_sha256(upload), kind[0]))
     return out
 
 
