@@ -13,6 +13,7 @@ from gongzhi.elevators.services import SYSTEM, campaign_open
 from gongzhi.places.models import Role
 from tests import factories as f
 from tests.browser_support import browser  # noqa: F401 - the fixture, for the browser tests
+from tests.talent_support import talent_world  # noqa: F401 - the fixture, for the talent tests
 
 
 @dataclass

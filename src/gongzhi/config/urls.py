@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("gongzhi.ledgers.urls")),  # estates' public-revenue ledgers and statements
     path("", include("gongzhi.councils.urls")),  # deliberation councils
     path("", include("gongzhi.spaces.urls")),  # spaces lent for services in kind
+    path("", include("gongzhi.talent.urls")),  # the young cadres' talent pool
     path("api/", api.urls),  # the JSON API (gongzhi.config.api); docs at /api/docs
     path("", include("gongzhi.elevators.urls_import")),  # registry import pages
 ]
