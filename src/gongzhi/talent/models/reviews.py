@@ -5,7 +5,7 @@ score in talent/scoring.py (pure)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -64,7 +64,7 @@ class ReviewStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
-def _weight(label: str, default: str) -> models.DecimalField:  # type: ignore[type-arg]
+def _weight(label: Any, default: str) -> models.DecimalField:  # type: ignore[type-arg]
     return models.DecimalField(
         label, max_digits=5, decimal_places=2, default=Decimal(default), validators=[MinValueValidator(0)]
     )
