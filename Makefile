@@ -39,10 +39,11 @@ typecheck: $(STAMP)
 test-sqlite: $(STAMP) assets
 	env -u DATABASE_URL $(BIN)/pytest -q
 
-# Runs only when DATABASE_URL names a PostgreSQL server (CI sets it); the browser test ran above.
+# Runs only when DATABASE_URL names a PostgreSQL server (CI sets it); the browser tests and the tests
+# that touch no database (marked nodb by tests/conftest.py) ran in the SQLite pass above.
 test-postgres: $(STAMP) assets
 	@case "$$DATABASE_URL" in \
-	  postgres*) $(BIN)/pytest -q -m "not browser" ;; \
+	  postgres*) $(BIN)/pytest -q -m "not browser and not nodb" ;; \
 	  *) echo "DATABASE_URL does not name PostgreSQL: the PostgreSQL run is skipped." ;; \
 	esac
 

@@ -150,9 +150,17 @@ def motion_world(personas: World) -> MotionWorld:
     return MotionWorld(personas, motion, {k: voters[n] for k, n in names.items()}, staff, staff2, now)
 
 
+_DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """In test_demo.py, run the tests that need an empty database before those sharing the loaded
-    demo (a module-scoped fixture kept until the module ends)."""
+    """Mark the tests that touch no database `nodb` (pure domain math, command-line contracts): the
+    PostgreSQL pass of `make test` leaves them out, since they ran in the SQLite pass and nothing in
+    them depends on the database. Then, in test_demo.py, run the tests that need an empty database
+    before those sharing the loaded demo (a module-scoped fixture kept until the module ends)."""
+    for item in items:
+        if not item.get_closest_marker("django_db") and not (_DB_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.nodb)
     demo_items = [i for i in items if i.nodeid.startswith("tests/test_demo.py")]
     if not demo_items:
         return
