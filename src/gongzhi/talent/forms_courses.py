@@ -1,0 +1,78 @@
+"""Forms of the courses, graduation, activities and feedback pages: the shape of the input only;
+the rules are the services' (talent/courses.py, talent/activities.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.talent.models import ActivityKind, Cadre, CompletionRule, Course, Cycle, GraduationOutcome
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CourseForm(forms.Form):
+    name = forms.CharField(label=_("课程名称"), max_length=128)
+    rule = forms.ChoiceField(label=_("结业条件"), choices=CompletionRule.choices)
+    min_sessions = forms.IntegerField(
+        label=_("最少出勤次数"), required=False, min_value=0, help_text=_("按出勤结业时必填，至少 1 次。")
+    )
+    pass_score = forms.CharField(
+        label=_("及格分"), required=False, max_length=8, help_text=_("按成绩结业时必填，0 到 100。")
+    )
+    instructors = forms.CharField(label=_("授课教师账号"), required=False, help_text=_("多个账号用逗号分隔。"))
+
+    def clean_instructors(self) -> list[Any]:
+        raw = self.cleaned_data["instructors"].replace("，", ",").replace("、", ",")
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+        users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=names)}
+        missing = [n for n in names if n not in users]
+        if missing:
+            raise forms.ValidationError(_("找不到账号：%(names)s"), params={"names": "、".join(missing)})
+        return [users[n] for n in dict.fromkeys(names)]
+
+
+class SessionForm(forms.Form):
+    course = forms.ModelChoiceField(label=_("课程"), queryset=Course.objects.none(), empty_label=None)
+    cycle = forms.ModelChoiceField(label=_("培养周期"), queryset=Cycle.objects.none(), empty_label=None)
+    title = forms.CharField(label=_("课题"), max_length=255)
+    held_on = forms.DateField(label=_("日期"), widget=DATE)
+    location = forms.CharField(label=_("地点"), max_length=128, required=False)
+    lecturer = forms.CharField(label=_("主讲人"), max_length=64, required=False)
+
+
+class GraduationForm(forms.Form):
+    cadre = forms.ModelChoiceField(label=_("学员"), queryset=Cadre.objects.none(), widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("结论"), choices=GraduationOutcome.choices)
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActivityForm(forms.Form):
+    cycle = forms.ModelChoiceField(label=_("培养周期"), queryset=Cycle.objects.none(), empty_label=None)
+    kind = forms.ChoiceField(label=_("类型"), choices=ActivityKind.choices)
+    title = forms.CharField(label=_("活动名称"), max_length=255)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
+    location = forms.CharField(label=_("地点"), max_length=128, required=False)
+    description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    participants = forms.ModelMultipleChoiceField(
+        label=_("参加人员"),
+        queryset=Cadre.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("评分"),
+        choices=[(str(i), str(i)) for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("意见建议"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
