@@ -73,8 +73,17 @@ def test_anonymous_is_sent_to_log_in(client: Client) -> None:
 def test_query_count(personas: Any, django_assert_max_num_queries: Any) -> None:
     client = Client()
     client.force_login(personas.users[Role.COMMUNITY_STAFF])
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("affairs")).status_code == 200
+
+
+def test_the_talent_pool_link_follows_talent_access(talent_world: Any) -> None:
+    """Pool administrators, cadres with a dossier, unit members and instructors see the link to the
+    talent pool; a login with nothing to do with it does not."""
+    link = href(reverse("talent_home"))
+    for name in ("admin", "cadre", "unit_a", "instructor", "superuser"):
+        assert link in page_for(talent_world.users[name]), name
+    assert link not in page_for(talent_world.users["outsider"])
 
 
 @pytest.mark.browser

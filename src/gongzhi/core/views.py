@@ -78,9 +78,10 @@ def _tier_label(tier: elig.Tier) -> str:
 @login_required
 def affairs(request: HttpRequest) -> HttpResponse:
     """Community affairs in one place: residents' suggestions, public-revenue ledgers, deliberation
-    councils, spaces for services — each link shown to those who may follow it (two queries: the
-    user's role assignments and department memberships)."""
+    councils, spaces for services, and the young cadres' talent pool — each link shown to those who
+    may follow it (the user's role assignments, department memberships, and up to three queries for the pool)."""
     from gongzhi.suggestions.selectors import department_ids
+    from gongzhi.talent.access import has_talent_access
 
     user = request.user
     links = {
@@ -89,5 +90,6 @@ def affairs(request: HttpRequest) -> HttpResponse:
         "dashboard": can(user, Action.VIEW_SUGGESTIONS),
         "ledgers": can(user, Action.VIEW_LEDGER),
         "spaces": can(user, Action.MANAGE_SPACES),
+        "talent": has_talent_access(user),
     }
     return render(request, "core/affairs.html", {"links": links})

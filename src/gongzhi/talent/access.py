@@ -112,6 +112,20 @@ def access_pools(user: Any) -> QuerySet[Pool]:
     return qs.filter(pk__in=Pool.objects.filter(q).values("pk"))
 
 
+def has_talent_access(user: Any) -> bool:
+    """Does the user have anything to do with a talent pool (administrator, cadre with a dossier,
+    unit member, course instructor)? At most two queries; for menus and links."""
+    if not _authenticated(user):
+        return False
+    if getattr(user, "is_superuser", False):
+        return Pool.objects.exists()
+    from gongzhi.talent.models import Course, Unit
+
+    if Pool.objects.filter(Q(administrators=user) | Q(cadres__user=user)).exists():
+        return True
+    return Unit.objects.filter(members=user).exists() or Course.objects.filter(instructors=user).exists()
+
+
 def log_dossier_view(user: Any, cadre: Cadre, *, what: str = "page") -> None:
     """Every reading of a dossier (page, print, Excel) is an audit entry: who, whose, how."""
     audit_record(

@@ -1,15 +1,15 @@
-"""The tabs of a pool's pages (pool, courses, activities and feedback, reviews, awards,
-research, Excel), each shown to those who may follow it."""
+"""The tabs of a pool's pages (pool, courses, activities and feedback, unit nominations, reviews,
+awards, research, Excel), each shown to those who may follow it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.talent.access import administers
+from gongzhi.talent.access import administers, unit_ids
 from gongzhi.talent.models import Pool
 
 
@@ -20,27 +20,32 @@ class Tab:
     url: str
 
 
-# (key, url name, label, administrators only)
+# (key, url name, label, who sees it: "all" with access to the pool, "admin", "unit" = administrators
+# and unit members, "teach" = administrators and the pool's course instructors)
 _TABS = (
-    ("pool", "talent_pool", _("人才库"), False),
-    ("courses", "talent_courses", _("必修课程"), True),
-    ("activities", "talent_activities", _("培训活动"), False),
-    ("reviews", "talent_reviews", _("动态调整"), False),
-    ("awards", "talent_awards", _("年度评选"), False),
-    ("research", "talent_research", _("课题研究"), False),
-    ("excel", "talent_excel", _("导入导出"), True),
+    ("pool", "talent_pool", _("人才库"), "all"),
+    ("courses", "talent_courses", _("必修课程"), "teach"),
+    ("activities", "talent_activities", _("培训活动"), "all"),
+    ("nominations", "talent_nominations", _("单位推荐"), "unit"),
+    ("reviews", "talent_reviews", _("动态调整"), "all"),
+    ("awards", "talent_awards", _("年度评选"), "all"),
+    ("research", "talent_research", _("课题研究"), "all"),
+    ("excel", "talent_excel", _("导入导出"), "admin"),
 )
 
 
 def pool_tabs(user: Any, pool: Pool) -> list[Tab]:
+    """The tabs the user may follow (at most two queries, cached per request with the user)."""
+    from gongzhi.talent.courses import instructed_course_ids
+
     admin = administers(user, pool)
     tabs = []
-    for key, name, label, admin_only in _TABS:
-        if admin_only and not admin:
+    for key, name, label, who in _TABS:
+        if who == "admin" and not admin:
             continue
-        try:
-            url = reverse(name, args=[pool.pk])
-        except NoReverseMatch:  # the area's pages are not installed
+        if who == "unit" and not (admin or unit_ids(user)):
             continue
-        tabs.append(Tab(key, str(label), url))
+        if who == "teach" and not (admin or instructed_course_ids(user, pool)):
+            continue
+        tabs.append(Tab(key, str(label), reverse(name, args=[pool.pk])))
     return tabs

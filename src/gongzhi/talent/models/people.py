@@ -304,7 +304,9 @@ class SkillAssessment(models.Model):
 
 
 class Note(models.Model):
-    """An administrator's note on a dossier (seen by administrators only, never by units)."""
+    """An administrator's note on a dossier. Part of the whole dossier, so administrators and the
+    cadre themselves see it (Personal Information Protection Law Art. 45: a person may read the
+    information held on them); a unit's view of its nominee never shows notes."""
 
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="notes")
     text = models.TextField(_("备注"))
