@@ -542,6 +542,7 @@ def graduation_record(
     "未结业" is always allowed, with a note saying why."""
     today = today or timezone.localdate()
     _require_admin(actor, cycle.pool_id)
+    Pool.objects.select_for_update().get(pk=cycle.pool_id)  # membership changes run one at a time
     cycle = _locked_cycle(cycle)
     _require_open(cycle)
     if outcome not in GraduationOutcome.values:

@@ -572,6 +572,9 @@ def review_confirm(*, actor: Any, review: Review, reason: str) -> Review:
     the review is recorded as confirmed with the reason. Refused when the pool changed since the
     proposal."""
     _require_admin(actor, review.pool_id)
+    # The pool row first, as every change of membership does (entry, exit, graduation, import):
+    # nothing can enter or leave between the staleness check and the writes.
+    Pool.objects.select_for_update().get(pk=review.pool_id)
     review = Review.objects.select_for_update(of=("self",)).select_related("pool").get(pk=review.pk)
     reason = reason.strip()
     if review.status == ReviewStatus.CONFIRMED:

@@ -435,7 +435,9 @@ def membership_exit(
     *, actor: Any, cadre: Cadre, exited_on: dt.date, reason: str, today: dt.date | None = None
 ) -> Membership:
     """Close the cadre's open stay. The exit date may be the entry date but not earlier; the reason
-    is required (everyone sees why they are out, issue 7 item 3)."""
+    is required (everyone sees why they are out, issue 7 item 3). Locks the pool row first, like
+    every change of the pool's membership (entry, re-rank, graduation, import), so they run one at a time."""
+    Pool.objects.select_for_update().get(pk=cadre.pool_id)
     cadre = Cadre.objects.select_for_update(of=("self",)).get(pk=cadre.pk)
     _require_keeper(actor, cadre)
     membership = Membership.objects.select_for_update().filter(cadre=cadre, exited_on__isnull=True).first()
