@@ -182,9 +182,22 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("bumen2", "department", "昌硕街道供水服务站", "affairs"),
     DemoUser("daibiao", "deputy", "昌硕街道", "affairs"),
     DemoUser("jumin", "resident", "昌硕街道", "affairs"),
+    DemoUser("rencai", "talent_admin", "市直机关青年干部人才库（示例）", "talent"),
+    DemoUser("danwei", "talent_unit", "市发改委", "talent"),
+    DemoUser("ganbu", "talent_cadre", "本人档案", "talent"),
+    DemoUser("jiaoshi", "talent_instructor", "群众工作方法", "talent"),
 )
 # Logins without a role assignment: a department's member, a deputy, a resident.
-EXTRA_LABELS = {"admin": "系统管理员", "department": "承办部门", "deputy": "人大代表", "resident": "居民"}
+EXTRA_LABELS = {
+    "admin": "系统管理员",
+    "department": "承办部门",
+    "deputy": "人大代表",
+    "resident": "居民",
+    "talent_admin": "人才库管理员",
+    "talent_unit": "单位联络人",
+    "talent_cadre": "青年干部",
+    "talent_instructor": "授课教师",
+}
 
 
 def role_label(role: str) -> str:
@@ -238,6 +251,7 @@ class DemoSummary:
     voting_path: str = ""  # ...through this personal link (path only: the host is the server's)
     board_path: str = ""  # the campaign board: where each entrance's consultation stands
     affairs: list[str] = field(default_factory=list)  # community affairs in 昌硕街道 (gongzhi.demo.affairs)
+    talent: list[str] = field(default_factory=list)  # the young cadres' talent pool (gongzhi.demo.talent)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -447,9 +461,11 @@ def _load(*, seed: int, today: dt.date, now: dt.datetime, affairs: bool = True) 
     open_motion = _motions(seed=seed, subdistrict=subdistrict, users=users, now=now)
     _renewals(seed=seed, subdistrict=subdistrict, users=users, now=now, today=today, open_motion=open_motion)
     from gongzhi.demo.affairs import load_affairs
+    from gongzhi.demo.talent import load_talent
 
-    if affairs:  # the county-scale community-affairs sample (tests of the Liangzhu part skip it)
+    if affairs:  # the county-scale community-affairs sample and the talent pool (tests of the Liangzhu part skip them)
         load_affairs(seed=seed, today=today, users=users, password=DEMO_PASSWORD)
+        load_talent(seed=seed, today=today, users=users, password=DEMO_PASSWORD)
     return subdistrict
 
 
@@ -633,6 +649,7 @@ def demo_summary(subdistrict: Subdistrict, *, created: bool) -> DemoSummary:
     ]
     voter, username = demo_voter(subdistrict)
     from gongzhi.demo.affairs import affairs_lines
+    from gongzhi.demo.talent import talent_lines
 
     return DemoSummary(
         created=created,
@@ -653,6 +670,7 @@ def demo_summary(subdistrict: Subdistrict, *, created: bool) -> DemoSummary:
         voting_path=voting_path(voter) if voter else "",
         board_path=board_path(campaign) if campaign else "",
         affairs=affairs_lines(),
+        talent=talent_lines(),
     )
 
 

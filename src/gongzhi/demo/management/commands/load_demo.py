@@ -50,6 +50,10 @@ def render_summary(summary: DemoSummary, base_url: str = "") -> str:
         lines.append("")
         lines.append("社区事务（示例数据）：")
         lines += [f"  {line}" for line in summary.affairs]
+    if summary.talent:
+        lines.append("")
+        lines.append("青年干部人才库（示例数据）：")
+        lines += [f"  {line}" for line in summary.talent]
     return "\n".join(lines)
 
 
