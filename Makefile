@@ -52,8 +52,7 @@ test: $(STAMP) assets lint typecheck
 	env -u DATABASE_URL GONGZHI_SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n') \
 	  GONGZHI_OWNER_ID_PEPPER=check GONGZHI_ALLOWED_HOSTS=gongzhi.example \
 	  DJANGO_SETTINGS_MODULE=gongzhi.config.production $(BIN)/gongzhi check --deploy --fail-level WARNING
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 
 messages: $(STAMP)
 	cd src/gongzhi && ../../$(BIN)/gongzhi makemessages -l en --no-obsolete --ignore 'migrations/*'
