@@ -61,6 +61,7 @@ messages: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_talent_import.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/static
