@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -813,7 +814,7 @@ def export_dossier(cadre: Cadre, access: DossierAccess, today: dt.date | None = 
         ("职务", cadre.post), ("类别", cadre.category.name if cadre.category else ""), ("学历", cadre.education),
         ("政治面貌", cadre.political_status), ("手机", cadre.phone), ("状态", status.get(cadre.status, "")),
     ]  # fmt: skip
-    _section(ws, _("基本信息"), ["项目", "内容"], profile, 2)
+    _section(ws, pgettext("talent", "基本信息"), ["项目", "内容"], profile, 2)
     _section(
         ws,
         _("入库记录"),
@@ -849,7 +850,7 @@ def export_dossier(cadre: Cadre, access: DossierAccess, today: dt.date | None = 
             course_rows.append(
                 (cycle.name, course.name, r.score if r else None, "已完成" if course.pk in done else "未完成")
             )
-    _section(ws, _("课程"), ["届次", "课程", "考核成绩", "完成情况"], course_rows, 4)
+    _section(ws, pgettext("talent plural", "课程"), ["届次", "课程", "考核成绩", "完成情况"], course_rows, 4)
     _section(
         ws,
         _("培训活动"),
@@ -885,7 +886,7 @@ def export_dossier(cadre: Cadre, access: DossierAccess, today: dt.date | None = 
     if access == DossierAccess.WHOLE:
         _section(
             ws,
-            _("备注"),
+            pgettext("talent plural", "备注"),
             ["日期", "内容"],
             [(n.created_at.date(), n.text) for n in cadre.notes.order_by("created_at")],
             2,

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.talent.models import AppraisalGrade, Category, Gender, Pool, Skill, Unit
 
@@ -21,7 +22,9 @@ def _decimal(label: Any, **kw: Any) -> forms.DecimalField:
 
 class PoolForm(forms.Form):
     name = forms.CharField(label=_("人才库名称"), max_length=128)
-    description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=pgettext_lazy("talent description", "说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     cap = forms.IntegerField(label=_("人数上限"), min_value=1)
     exit_below = _decimal(_("退出分数线"), help_text=_("动态调整时综合得分低于此分数的退出人才库。"))
     skill_scale_min = _decimal(_("能力评分下限"))
@@ -72,13 +75,15 @@ class CadreForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
     gender = forms.ChoiceField(label=_("性别"), choices=[("", "—"), *Gender.choices], required=False)
     date_of_birth = forms.DateField(label=_("出生日期"), widget=DATE)
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.all())
+    unit = forms.ModelChoiceField(label=pgettext_lazy("talent", "单位"), queryset=Unit.objects.all())
     post = forms.CharField(label=_("职务"), max_length=128, required=False)
     category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.none(), required=False)
     education = forms.CharField(label=_("学历"), max_length=64, required=False)
     political_status = forms.CharField(label=_("政治面貌"), max_length=32, required=False)
     phone = forms.CharField(label=_("手机"), max_length=32, required=False)
-    staff_number = forms.CharField(label=_("编号"), max_length=32, required=False, help_text=_("在本人才库内唯一。"))
+    staff_number = forms.CharField(
+        label=pgettext_lazy("talent", "编号"), max_length=32, required=False, help_text=_("在本人才库内唯一。")
+    )
     username = forms.CharField(
         label=_("本人账号"), max_length=150, required=False, help_text=_("填写后本人可登录查看自己的档案。")
     )
@@ -126,4 +131,4 @@ class SkillForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=pgettext_lazy("talent", "备注"), widget=forms.Textarea(attrs={"rows": 3}))

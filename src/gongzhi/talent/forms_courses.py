@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.talent.models import ActivityKind, Cadre, CompletionRule, Course, Cycle, GraduationOutcome
 
@@ -38,7 +39,7 @@ class CourseForm(forms.Form):
 class SessionForm(forms.Form):
     course = forms.ModelChoiceField(label=_("课程"), queryset=Course.objects.none(), empty_label=None)
     cycle = forms.ModelChoiceField(label=_("培养周期"), queryset=Cycle.objects.none(), empty_label=None)
-    title = forms.CharField(label=_("课题"), max_length=255)
+    title = forms.CharField(label=pgettext_lazy("talent course session", "课题"), max_length=255)
     held_on = forms.DateField(label=_("日期"), widget=DATE)
     location = forms.CharField(label=_("地点"), max_length=128, required=False)
     lecturer = forms.CharField(label=_("主讲人"), max_length=64, required=False)
@@ -46,7 +47,7 @@ class SessionForm(forms.Form):
 
 class GraduationForm(forms.Form):
     cadre = forms.ModelChoiceField(label=_("学员"), queryset=Cadre.objects.none(), widget=forms.HiddenInput)
-    outcome = forms.ChoiceField(label=_("结论"), choices=GraduationOutcome.choices)
+    outcome = forms.ChoiceField(label=pgettext_lazy("talent", "结论"), choices=GraduationOutcome.choices)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -57,7 +58,9 @@ class ActivityForm(forms.Form):
     starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
     ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
     location = forms.CharField(label=_("地点"), max_length=128, required=False)
-    description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=pgettext_lazy("talent description", "说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     participants = forms.ModelMultipleChoiceField(
         label=_("参加人员"),
         queryset=Cadre.objects.none(),
@@ -68,7 +71,7 @@ class ActivityForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label=_("评分"),
+        label=pgettext_lazy("talent feedback", "评分"),
         choices=[(str(i), str(i)) for i in range(5, 0, -1)],
         coerce=int,
         widget=forms.RadioSelect,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.talent.models import AwardKind, AwardNomination, Cadre, Category, Cycle, Gender, Unit
 
@@ -38,7 +39,7 @@ class NominationForm(forms.Form):
     education = forms.CharField(label=_("学历"), max_length=64, required=False)
     political_status = forms.CharField(label=_("政治面貌"), max_length=32, required=False)
     phone = forms.CharField(label=_("手机"), max_length=32, required=False)
-    staff_number = forms.CharField(label=_("编号"), max_length=32, required=False)
+    staff_number = forms.CharField(label=pgettext_lazy("talent", "编号"), max_length=32, required=False)
     reason = forms.CharField(label=_("推荐理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self) -> dict[str, object]:
@@ -69,7 +70,9 @@ class ConfirmForm(forms.Form):
 
 class AwardNominationForm(forms.Form):
     kind = forms.ChoiceField(label=_("奖项"), choices=AwardKind.choices)
-    cadre = forms.ModelChoiceField(label=_("推荐人选"), queryset=Cadre.objects.none(), empty_label=None)
+    cadre = forms.ModelChoiceField(
+        label=pgettext_lazy("talent nominee", "推荐人选"), queryset=Cadre.objects.none(), empty_label=None
+    )
     reason = forms.CharField(label=_("推荐理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

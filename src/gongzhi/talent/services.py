@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import AccessDeniedError, DomainError
@@ -591,7 +592,7 @@ def skill_assess(
 @transaction.atomic
 def note_add(*, actor: Any, cadre: Cadre, text: str) -> Note:
     cadre = _locked_cadre(actor, cadre)
-    text = _required(text, _("备注"), "text_required")
+    text = _required(text, pgettext("talent", "备注"), "text_required")
     note = Note.objects.create(cadre=cadre, text=text, author=actor if getattr(actor, "pk", None) else None)
     _entry_audit(actor, "talent_note_add", note, cadre)
     return note

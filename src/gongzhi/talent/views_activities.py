@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
@@ -212,7 +213,7 @@ def _chart_distribution(summary: svc.Summary) -> dict[str, Any]:
         "kind": "distribution",
         "labels": [_("%(n)d 分") % {"n": n} for n in svc.RATINGS],
         "values": summary.distribution,
-        "name": _("人数"),
+        "name": pgettext("talent", "人数"),
     }
 
 

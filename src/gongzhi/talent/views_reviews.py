@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
@@ -237,7 +238,12 @@ def chart_data(review: Review, lines: list[ReviewLine]) -> dict[str, Any]:
     return {
         "rows": rows,
         "exit_below": str(review.exit_below),
-        "labels": {"members": _("原在库"), "candidates": _("候选人"), "exit": _("退出分数线"), "count": _("人数")},
+        "labels": {
+            "members": _("原在库"),
+            "candidates": _("候选人"),
+            "exit": _("退出分数线"),
+            "count": pgettext("talent", "人数"),
+        },
     }
 
 

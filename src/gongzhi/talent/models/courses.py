@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.talent.models.people import Cadre, Cycle, Pool
 
@@ -39,7 +40,7 @@ class Course(models.Model):
     )
 
     class Meta:
-        verbose_name = _("课程")
+        verbose_name = pgettext_lazy("talent plural", "课程")
         verbose_name_plural = _("课程")
         ordering: ClassVar[list[str]] = ["pool_id", "position", "id"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
@@ -61,7 +62,7 @@ class Course(models.Model):
 class CourseSession(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="course_sessions")
-    title = models.CharField(_("课题"), max_length=255)
+    title = models.CharField(pgettext_lazy("talent course session", "课题"), max_length=255)
     held_on = models.DateField(_("日期"))
     location = models.CharField(_("地点"), max_length=128, blank=True)
     lecturer = models.CharField(_("主讲人"), max_length=64, blank=True)
@@ -125,7 +126,7 @@ class CourseResult(models.Model):
 
 
 class GraduationOutcome(models.TextChoices):
-    GRADUATED = "graduated", _("结业")
+    GRADUATED = "graduated", pgettext_lazy("talent outcome", "结业")
     NOT_GRADUATED = "not_graduated", _("未结业")
 
 
@@ -135,7 +136,7 @@ class Graduation(models.Model):
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="graduations")
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="graduations")
-    outcome = models.CharField(_("结论"), max_length=16, choices=GraduationOutcome.choices)
+    outcome = models.CharField(pgettext_lazy("talent", "结论"), max_length=16, choices=GraduationOutcome.choices)
     decided_on = models.DateField(_("日期"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -170,7 +171,7 @@ class Activity(models.Model):
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     location = models.CharField(_("地点"), max_length=128, blank=True)
-    description = models.TextField(_("说明"), blank=True)
+    description = models.TextField(pgettext_lazy("talent description", "说明"), blank=True)
     participants = models.ManyToManyField(Cadre, verbose_name=_("参加人员"), blank=True, related_name="activities")
 
     class Meta:
@@ -201,7 +202,7 @@ class Feedback(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     respondent = models.CharField(_("评价人"), max_length=12, choices=RespondentKind.choices)
     unit = models.ForeignKey("talent.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="feedback")
-    rating = models.PositiveSmallIntegerField(_("评分"))
+    rating = models.PositiveSmallIntegerField(pgettext_lazy("talent feedback", "评分"))
     comment = models.TextField(_("意见建议"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

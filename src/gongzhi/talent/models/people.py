@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DEFAULT_CAP = 100
 
@@ -31,8 +32,8 @@ class Unit(models.Model):
     )
 
     class Meta:
-        verbose_name = _("单位")
-        verbose_name_plural = _("单位")
+        verbose_name = pgettext_lazy("talent", "单位")
+        verbose_name_plural = pgettext_lazy("talent plural", "单位")
         ordering: ClassVar[list[str]] = ["name"]
 
     def __str__(self) -> str:
@@ -41,7 +42,7 @@ class Unit(models.Model):
 
 class Pool(models.Model):
     name = models.CharField(_("人才库名称"), max_length=128, unique=True)
-    description = models.TextField(_("说明"), blank=True)
+    description = models.TextField(pgettext_lazy("talent description", "说明"), blank=True)
     cap = models.PositiveIntegerField(_("人数上限"), default=DEFAULT_CAP)
     # A re-rank drops everyone below this composite score ("worst out").
     exit_below = models.DecimalField(
@@ -136,7 +137,9 @@ class Cadre(models.Model):
     name = models.CharField(_("姓名"), max_length=64)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
     date_of_birth = models.DateField(_("出生日期"))
-    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="cadres")
+    unit = models.ForeignKey(
+        Unit, verbose_name=pgettext_lazy("talent", "单位"), on_delete=models.PROTECT, related_name="cadres"
+    )
     post = models.CharField(_("职务"), max_length=128, blank=True)
     category = models.ForeignKey(
         Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="cadres"
@@ -145,7 +148,7 @@ class Cadre(models.Model):
     political_status = models.CharField(_("政治面貌"), max_length=32, blank=True)
     phone = models.CharField(_("手机"), max_length=32, blank=True)
     # A stable key for imports (工号 or the unit's own number); unique within the pool when given.
-    staff_number = models.CharField(_("编号"), max_length=32, blank=True)
+    staff_number = models.CharField(pgettext_lazy("talent", "编号"), max_length=32, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=CadreStatus.choices, default=CadreStatus.CANDIDATE)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -309,15 +312,15 @@ class Note(models.Model):
     information held on them); a unit's view of its nominee never shows notes."""
 
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="notes")
-    text = models.TextField(_("备注"))
+    text = models.TextField(pgettext_lazy("talent", "备注"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("备注")
-        verbose_name_plural = _("备注")
+        verbose_name = pgettext_lazy("talent", "备注")
+        verbose_name_plural = pgettext_lazy("talent plural", "备注")
         ordering: ClassVar[list[str]] = ["cadre_id", "-created_at", "-id"]
 
     def __str__(self) -> str:

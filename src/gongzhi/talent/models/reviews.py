@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.talent.models.people import Cadre, Cycle, Pool, Unit
 
@@ -97,8 +98,8 @@ class Review(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("动态调整")
-        verbose_name_plural = _("动态调整")
+        verbose_name = pgettext_lazy("talent review", "动态调整")
+        verbose_name_plural = pgettext_lazy("talent plural", "动态调整")
         ordering: ClassVar[list[str]] = ["pool_id", "-held_on", "-id"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(
