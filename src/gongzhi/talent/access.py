@@ -23,8 +23,10 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.errors import AccessDeniedError
 from gongzhi.talent.models import Cadre, Nomination, Pool
 
 
@@ -34,8 +36,23 @@ class DossierAccess(StrEnum):
     WHOLE = "whole"  # administrators and the cadre themselves
 
 
-def _authenticated(user: Any) -> bool:
+def authenticated(user: Any) -> bool:
+    """A logged-in, active user."""
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+_authenticated = authenticated
+
+
+def acting_user(actor: Any) -> Any:
+    """The user to record as the author of a write (None for a system actor)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
+def require_admin(actor: Any, pool: Pool | int) -> None:
+    """Services: refuse anyone who does not administer the pool (AccessDeniedError → 403)."""
+    if not administers(actor, pool):
+        raise AccessDeniedError(_("只有人才库管理员可以进行此操作。"))
 
 
 def administers(user: Any, pool: Pool | int) -> bool:

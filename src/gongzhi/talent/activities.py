@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.talent.access import administered_pool_ids, administers, unit_ids
+from gongzhi.talent.access import administered_pool_ids, unit_ids
+from gongzhi.talent.access import authenticated as _authenticated
+from gongzhi.talent.access import require_admin as _require_admin
 from gongzhi.talent.courses import cycle_members
 from gongzhi.talent.models import (
     Activity,
@@ -43,10 +45,6 @@ from gongzhi.talent.models import (
 CENT = Decimal("0.01")
 COMMENT_MAX = 2000
 RATINGS = (1, 2, 3, 4, 5)
-
-
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -184,11 +182,6 @@ def cycle_summary(cycle: Cycle) -> CycleSummary:
 # --- writes -------------------------------------------------------------------------------------
 
 
-def _require_admin(actor: Any, pool_id: int) -> None:
-    if not administers(actor, pool_id):
-        raise AccessDeniedError(_("只有人才库管理员可以进行此操作。"))
-
-
 @dataclass(frozen=True)
 class ActivityData:
     kind: str
@@ -211,8 +204,13 @@ def _check(cycle: Cycle, data: ActivityData, participants: Sequence[Cadre], keep
             _("活动日期须在培养周期内（%(start)s 至 %(end)s）。") % {"start": cycle.start, "end": cycle.end},
             code="bad_date",
         )
+    # Pool and status as stored now, not as the caller's objects remember them.
+    stored = dict(Cadre.objects.filter(pk__in=[c.pk for c in participants]).values_list("pk", "status"))
+    pools = dict(Cadre.objects.filter(pk__in=[c.pk for c in participants]).values_list("pk", "pool_id"))
     for cadre in participants:
-        if cadre.pool_id != cycle.pool_id or (cadre.status != CadreStatus.MEMBER and cadre.pk not in keep):
+        if pools.get(cadre.pk) != cycle.pool_id or (
+            stored.get(cadre.pk) != CadreStatus.MEMBER and cadre.pk not in keep
+        ):
             raise DomainError(
                 _("%(name)s 不是本人才库的在库学员，不能作为参加人员。") % {"name": cadre.name},
                 code="bad_participant",

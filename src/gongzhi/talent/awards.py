@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.talent.access import acting_user as _user
 from gongzhi.talent.access import administers, unit_ids
 from gongzhi.talent.models import (
     AwardDecision,
@@ -36,10 +37,6 @@ from gongzhi.talent.models import (
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 # --- reads -------------------------------------------------------------------------------------

@@ -31,7 +31,10 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.talent.access import acting_user as _user
 from gongzhi.talent.access import administers
+from gongzhi.talent.access import authenticated as _authenticated
+from gongzhi.talent.access import require_admin as _require_admin
 from gongzhi.talent.completion import Rule, is_complete, missing_required
 from gongzhi.talent.models import (
     Attendance,
@@ -52,10 +55,6 @@ from gongzhi.talent.models import (
 SCORE_MIN, SCORE_MAX = Decimal("0"), Decimal("100")
 CENT = Decimal("0.01")
 GRADUATION_EXIT_REASON = "结业"
-
-
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -177,11 +176,6 @@ def progress(cycle: Cycle, courses: Sequence[Course], cadres: Sequence[Cadre]) -
 # --- helpers of the writes ----------------------------------------------------------------------
 
 
-def _require_admin(actor: Any, pool_id: int) -> None:
-    if not administers(actor, pool_id):
-        raise AccessDeniedError(_("只有人才库管理员可以进行此操作。"))
-
-
 def _require_teacher(actor: Any, course: Course) -> None:
     if not may_teach(actor, course):
         raise AccessDeniedError(_("只有本课程的授课教师或人才库管理员可以进行此操作。"))
@@ -195,10 +189,6 @@ def _require_open(cycle: Cycle) -> None:
 def _locked_cycle(cycle: Cycle) -> Cycle:
     locked: Cycle = Cycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
     return locked
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def parse_score(value: Any, *, who: str = "") -> Decimal | None:

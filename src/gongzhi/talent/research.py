@@ -28,6 +28,9 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import sniff_upload, upload_sha256
 from gongzhi.talent.access import access_pools, administers, unit_ids
+from gongzhi.talent.access import acting_user as _user
+from gongzhi.talent.access import authenticated as _authenticated
+from gongzhi.talent.access import require_admin as _require_admin
 from gongzhi.talent.models import (
     Cadre,
     CadreStatus,
@@ -46,10 +49,6 @@ REPORT_MAX_BYTES = 20 * 1024 * 1024
 SCORE_MIN, SCORE_MAX = Decimal("0"), Decimal("100")
 CENT = Decimal("0.01")
 DEFAULT_MINUTES = 10
-
-
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -155,15 +154,6 @@ def visible_in_cycle(user: Any, cycle: Cycle) -> tuple[QuerySet[ResearchProject]
 
 
 # --- writes ------------------------------------------------------------------------------------
-
-
-def _require_admin(actor: Any, pool_id: int) -> None:
-    if not administers(actor, pool_id):
-        raise AccessDeniedError(_("只有人才库管理员可以进行此操作。"))
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def current_members(pool: Pool | int) -> QuerySet[Cadre]:

@@ -27,6 +27,9 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.talent import ranking, scoring
 from gongzhi.talent.access import access_pools, administers, unit_ids
+from gongzhi.talent.access import acting_user as _user
+from gongzhi.talent.access import authenticated as _authenticated
+from gongzhi.talent.access import require_admin as _require_admin
 from gongzhi.talent.completion import completed_courses, required_courses
 from gongzhi.talent.models import (
     Appraisal,
@@ -51,10 +54,6 @@ from gongzhi.talent.models import (
 )
 
 # --- reads -------------------------------------------------------------------------------------
-
-
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def nominating_pools(user: Any) -> QuerySet[Pool]:
@@ -213,15 +212,6 @@ def review_weights(review: Review) -> scoring.Weights:
 
 
 # --- writes ------------------------------------------------------------------------------------
-
-
-def _require_admin(actor: Any, pool: Pool | int) -> None:
-    if not administers(actor, pool):
-        raise AccessDeniedError(_("只有人才库管理员可以进行此操作。"))
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from django.utils.translation import pgettext
 
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.talent.access import administered_pool_ids, administers
+from gongzhi.talent.access import administered_pool_ids
+from gongzhi.talent.access import require_admin as _require_admin
 from gongzhi.talent.models import (
     Appraisal,
     AppraisalGrade,
@@ -53,11 +54,6 @@ MIN_YEAR, MAX_YEAR = 1950, 2100
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _require_admin(actor: Any, pool: Pool | int) -> None:
-    if not administers(actor, pool):
-        raise AccessDeniedError(_("您不是该人才库的管理员。"))
 
 
 def _require_keeper(actor: Any, cadre: Cadre) -> None:
