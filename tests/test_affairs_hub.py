@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from gongzhi.places.models import Role
+from gongzhi.places.models import Role, RoleAssignment
 from gongzhi.suggestions.models import Department
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -99,3 +100,23 @@ def test_fits_the_phone(personas: Any, live_server: Any, browser: Any) -> None:
     page.goto(live_server.url + reverse("affairs"))
     assert_fits_the_phone(page)
     context.close()
+
+
+def test_home_takes_those_whose_business_is_a_talent_pool_there(talent_world: Any) -> None:
+    """A cadre, a unit's contact or an instructor with no role in any place lands on the talent pool;
+    a pool administrator who also holds a place role keeps the dashboard; a login with nothing keeps
+    the (empty) dashboard."""
+    for name in ("cadre", "unit_a", "instructor", "admin"):
+        client = Client()
+        client.force_login(talent_world.users[name])
+        response = client.get(reverse("home"))
+        assert response.status_code == 302, name
+        assert response["Location"] == reverse("talent_home")
+    client = Client()
+    client.force_login(talent_world.users["outsider"])
+    assert client.get(reverse("home")).status_code == 200
+    staff = talent_world.users["admin"]
+    RoleAssignment.objects.create(user=staff, role=Role.SUBDISTRICT_STAFF, subdistrict=f.SubdistrictFactory())
+    client = Client()
+    client.force_login(staff)
+    assert client.get(reverse("home")).status_code == 200

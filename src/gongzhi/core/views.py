@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongzhi.elevators import eligibility as elig
@@ -35,6 +35,14 @@ def can(user: Any, action: Action) -> bool:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The elevator dashboard of the user's scope. Someone with no role in any place whose business
+    here is a talent pool (a cadre, a unit's contact, an instructor) is taken to the pool instead."""
+    access = user_access(request.user)
+    if not access.assignments and not access.superuser:
+        from gongzhi.talent.access import has_talent_access
+
+        if has_talent_access(request.user):
+            return redirect("talent_home")
     board = dashboard(request.user)
     rule = board.rule
     tier_labels = {
