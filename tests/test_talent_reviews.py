@@ -366,7 +366,13 @@ def test_the_review_page_shows_counts_table_and_chart(hand: Hand) -> None:
     assert '<strong id="count-admit">3</strong>' in page
     assert '<strong id="count-remove">2</strong>' in page
     assert '<strong id="count-not-admitted">1</strong>' in page
-    assert page.index("张晓明") < page.index("李思远") < page.index("王可") < page.index("差一点")
+    ranking = page[page.index('id="lines"') :]  # the full ranking, in rank order
+    assert ranking.index("张晓明") < ranking.index("李思远") < ranking.index("王可") < ranking.index("差一点")
+    changes = page[page.index('id="changes"') : page.index('id="lines"')]  # first: who comes and goes
+    assert changes.count("<tr><td>") == 3 + 2 + 1  # admitted, removed, not admitted — not those who stay
+    assert (
+        page.index('id="changes"') < page.index("确认方案") < page.index('id="lines"')
+    )  # confirm before the long list
     assert 'id="review-chart-data"' in page
     assert "talent/review.js" in page
     assert "排名第 7，超出人数上限 5" in page
