@@ -259,6 +259,8 @@ def activity_update(
     the pool may stay (the record of who attended is history)."""
     _require_admin(actor, activity.cycle.pool_id)
     activity = Activity.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=activity.pk)
+    if activity.cycle.status != CycleStatus.OPEN:  # a closed cycle is frozen, its activities too
+        raise DomainError(_("该培养周期已结束，不能再修改活动。"), code="cycle_closed")
     keep = set(activity.participants.values_list("pk", flat=True))
     _check(activity.cycle, data, participants, keep)
     before = {

@@ -178,6 +178,9 @@ def project_save(
     """Create a project (project None) or edit one. Members come from the pool's current members;
     exactly one of them is the leader. A cadre may be in several projects."""
     _require_admin(actor, cycle.pool_id)
+    if project is not None and not ResearchProject.objects.filter(pk=project.pk, cycle=cycle).exists():
+        # An administrator of this cycle's pool must not edit (and re-staff) a project of another round or pool.
+        raise DomainError(_("课题不属于所选届次。"), code="bad_cycle")
     title = (title or "").strip()
     if not title:
         raise DomainError(_("请填写课题名称。"), code="title_required")
@@ -309,8 +312,7 @@ def report_upload(*, actor: Any, project: ResearchProject, upload: Any) -> Resea
         raise DomainError(_("研究报告：只接受 PDF 文件。"), code="report_type")
     digest = upload_sha256(upload)
     old_hash, old_name = project.report_sha256, project.report.name if project.report else ""
-    if old_name:
-        project.report.delete(save=False)
+    storage = project.report.storage
     project.report.save(f"project{project.pk}.pdf", upload, save=False)
     project.report_content_type = kind[0]
     project.report_sha256 = digest
@@ -326,6 +328,9 @@ def report_upload(*, actor: Any, project: ResearchProject, upload: Any) -> Resea
         before={"sha256": old_hash} if old_hash else None,
         after={"sha256": digest, "size": upload.size},
     )
+    if old_name and old_name != project.report.name:
+        # Only once the new file and the row are written: a failure above keeps the old report.
+        storage.delete(old_name)
     return project
 
 

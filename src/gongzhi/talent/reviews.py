@@ -388,6 +388,8 @@ def review_create(
     cap = pool.cap if cap is None else cap
     if cap < 0:
         raise DomainError(_("人数上限不能为负数。"), code="bad_cap")
+    if cap > pool.cap:  # the pool's own cap is the hard limit (at most 100 people, the "1455" system)
+        raise DomainError(_("人数上限不能超过本人才库的上限（%(n)d 人）。") % {"n": pool.cap}, code="bad_cap")
     threshold = pool.exit_below if exit_below is None else _decimal(exit_below, _("退出分数线"))
     if threshold < 0 or threshold > 100:
         raise DomainError(_("退出分数线应在 0 到 100 之间。"), code="bad_exit_below")
@@ -556,12 +558,13 @@ def _stale(review: Review, lines: list[ReviewLine]) -> bool:
 
 
 @transaction.atomic
-def review_confirm(*, actor: Any, review: Review, reason: str) -> Review:
+def review_confirm(*, actor: Any, review: Review, reason: str, today: dt.date | None = None) -> Review:
     """An administrator confirms the proposal: in one transaction removed members leave (exit date
     = the review date, reason = the line's), admitted candidates enter, nominations are closed and
     the review is recorded as confirmed with the reason. Refused when the pool changed since the
-    proposal."""
+    proposal, and before the review date (entries and exits are never dated in the future)."""
     _require_admin(actor, review.pool_id)
+    today = today or timezone.localdate()
     # The pool row first, as every change of membership does (entry, exit, graduation, import):
     # nothing can enter or leave between the staleness check and the writes.
     Pool.objects.select_for_update().get(pk=review.pool_id)
@@ -573,6 +576,10 @@ def review_confirm(*, actor: Any, review: Review, reason: str) -> Review:
         raise DomainError(_("请先生成方案再确认。"), code="not_proposed")
     if not reason:
         raise DomainError(_("请填写确认理由。"), code="reason_required")
+    if review.held_on > today:
+        raise DomainError(
+            _("考评日期（%(d)s）还未到，不能确认。") % {"d": review.held_on.isoformat()}, code="future_date"
+        )
     lines = list(ReviewLine.objects.filter(review=review).select_related("cadre").order_by("rank", "-score", "id"))
     if _stale(review, lines):
         raise DomainError(_("方案生成后人才库有变动，请重新生成"), code="stale")

@@ -353,10 +353,26 @@ def cadre_create(*, actor: Any, pool: Pool, profile: Profile, today: dt.date | N
 
 @transaction.atomic
 def cadre_update(*, actor: Any, cadre: Cadre, profile: Profile, today: dt.date | None = None) -> Cadre:
+    """Edit a dossier's profile. Moving a member into another category is refused when that category
+    has reached its quota, as entering would be (the pool row is locked, as for every entry)."""
+    Pool.objects.select_for_update().get(pk=cadre.pool_id)
     cadre = Cadre.objects.select_for_update(of=("self",)).select_related("pool").get(pk=cadre.pk)
     _require_keeper(actor, cadre)
     before = _cadre_snapshot(cadre)
+    old_category = cadre.category_id
     _apply_profile(cadre, cadre.pool, profile, today)
+    category = cadre.category
+    if (
+        category is not None
+        and category.pk != old_category
+        and category.quota is not None
+        and Membership.objects.filter(cadre=cadre, exited_on__isnull=True).exists()
+        and Membership.objects.filter(cadre__category=category, exited_on__isnull=True).count() >= category.quota
+    ):
+        raise DomainError(
+            _("类别“%(c)s”名额已满（%(q)d 人）。") % {"c": category.name, "q": category.quota},
+            code="category_full",
+        )
     cadre.full_clean()
     cadre.save()
     audit_record(

@@ -67,6 +67,7 @@ _FIELDS = {
     "bad_dob": "date_of_birth",
     "bad_gender": "gender",
     "bad_category": "category",
+    "category_full": "category",
     "staff_number_taken": "staff_number",
     "bad_username": "username",
     "username_taken": "username",
@@ -173,6 +174,7 @@ def home(request: HttpRequest) -> HttpResponse:
     pools = selectors.home_pools(request.user)
     for entry in pools:
         entry.nominate_url = nominate_url(entry.pool) if unit_ids(request.user) else None  # type: ignore[attr-defined]
+        entry.tabs = pool_tabs(request.user, entry.pool)  # type: ignore[attr-defined]
     context = {
         "pools": pools,
         "own": selectors.own_cadre(request.user),

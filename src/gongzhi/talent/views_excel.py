@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError, ImportRefusedError
 from gongzhi.talent import excel
 from gongzhi.talent.access import (
@@ -91,7 +92,16 @@ def excel_template(request: HttpRequest, pool_id: int) -> HttpResponse:
 def export_pool(request: HttpRequest, pool_id: int) -> HttpResponse:
     pool = _admin_pool(request, pool_id)
     today = timezone.localdate()
-    return _xlsx(excel.export_pool(pool, today), f"talent-pool-{pool.pk}-{today:%Y%m%d}.xlsx")
+    content = excel.export_pool(pool, today)
+    # The roster carries every member's scores and appraisals: who took it is on record.
+    audit_record(
+        actor=request.user,
+        action="talent_pool_exported",
+        object_type="talent.pool",
+        object_id=pool.pk,
+        summary=pool.name,
+    )
+    return _xlsx(content, f"talent-pool-{pool.pk}-{today:%Y%m%d}.xlsx")
 
 
 @login_required
