@@ -48,6 +48,9 @@ def assert_fits_the_phone(page: Any) -> None:
     if os.environ.get("GONGZHI_SCREENSHOTS"):  # a picture of every page, for a human to look at
         name = page.url.split("//", 1)[1].split("/", 1)[1].strip("/").replace("/", "-") or "home"
         page.screenshot(path=f"{os.environ['GONGZHI_SCREENSHOTS']}/{name}.png", full_page=True)
+    # A click on a link returns once the navigation has started; measuring while the new document is
+    # being committed finds no documentElement. Callers wait for the new URL, and this waits for its load.
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_WIDTH, f"{page.url} is {width}px wide"
     small = page.evaluate(

@@ -257,6 +257,7 @@ def test_phone_propose_and_pages(live_server: Any, browser: Any, personas: World
     owner.goto(live_server.url + reverse("council_detail", args=[council.pk]))
     assert_fits_the_phone(owner)
     owner.click("#propose")
+    owner.wait_for_url(live_server.url + reverse("council_topic_propose", args=[council.pk]))
     assert_fits_the_phone(owner)
     owner.fill("#id_title", "楼道堆物清理")
     owner.fill("#id_text", "3幢楼道堆满杂物，存在消防隐患。")

@@ -297,6 +297,7 @@ def test_phone_partner_logs_a_delivery(
     assert_fits_the_phone(partner)
     assert partner.locator(".shortfall-chart canvas").count() == 1  # the chart drew
     partner.click("#log-delivery")
+    partner.wait_for_url(live_server.url + reverse("space_delivery_log", args=[sw.mine.pk]))
     assert_fits_the_phone(partner)
     photo = tmp_path / "photo.pdf"
     photo.write_bytes(PDF)
