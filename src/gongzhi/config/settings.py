@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
+    "csp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves Swagger UI for /api/docs from its own static files (no CDN)
@@ -71,7 +73,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Refuses NUL bytes in paths and query strings (400) before any view or query sees them.
+    "gongzhi.core.middleware.RefuseNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A JSON 503 with Retry-After under /api/ (a branded page elsewhere) when the database is unreachable.
+    "gongzhi.core.middleware.DatabaseUnavailableMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Login throttling (django-axes): keep it last, after authentication.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gongzhi.config.urls"
@@ -137,6 +146,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -216,3 +226,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("GONGZHI_LOG_LEVEL", "WARNING")},
 }
+
+# --- Content-Security-Policy (django-csp 4): scripts only from this site or with the response's nonce.
+CONTENT_SECURITY_POLICY: dict[str, object] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# --- Login throttling (django-axes).
+AXES_FAILURE_LIMIT = 10
