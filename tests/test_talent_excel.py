@@ -34,6 +34,8 @@ from gongzhi.talent.models import (
     ReviewStatus,
     Skill,
     SkillAssessment,
+    TalentImport,
+    TalentImportStatus,
     Unit,
 )
 from tests.talent_support import TalentWorld, make_cadre
@@ -472,7 +474,7 @@ _DOSSIER_NOMINEE = [200, 404, 404, 403, 404, 404, 404, 302, 200]
 def _cases() -> list[tuple[str, list[int]]]:
     return [
         ("excel", _ADMIN_ONLY),
-        ("import", [200, 404, 403, 403, 403, 404, 404, 302, 200]),
+        ("import", [302, 404, 403, 403, 403, 404, 404, 302, 302]),  # queued: to the import's page
         ("template", _ADMIN_ONLY),
         ("export_pool", _ADMIN_ONLY),
         ("dossier_self", _DOSSIER_SELF),
@@ -512,19 +514,36 @@ def test_import_page_shows_result_and_errors(talent_world: TalentWorld) -> None:
     client = client_for(tw, "admin")
     url = reverse("talent_excel", args=[tw.pool.pk])
     bad = book({"干部": [CADRE_HEAD, cadre_row("X1", 出生日期="1995/13/01")]})
+    # The upload is queued for the task worker (run at once in the tests) and the page of the
+    # import shows its outcome.
     response = client.post(url, {"file": SimpleUploadedFile("a.xlsx", bad.getvalue())})
-    assert response.status_code == 400
-    body = response.content.decode()
+    assert response.status_code == 302
+    imp = TalentImport.objects.get(pool=tw.pool)
+    assert response["Location"] == reverse("talent_import", args=[tw.pool.pk, imp.pk])
+    assert imp.status == TalentImportStatus.REFUSED
+    body = client.get(response["Location"]).content.decode()
     assert "无法识别的日期“1995/13/01”" in body
     assert "未写入任何数据" in body
+    assert 'id="import-result"' not in body
+    assert 'hx-get="' not in body  # finished: the page stops polling
+    assert not Cadre.objects.filter(staff_number="X1").exists()
     wrong = client.post(url, {"file": SimpleUploadedFile("a.csv", b"a,b\n1,2\n")})
     assert wrong.status_code == 400
     assert "只接受 Excel 工作簿（.xlsx）" in wrong.content.decode()
+    assert TalentImport.objects.count() == 1  # nothing queued for a file that is not a workbook
     good = book({"干部": [CADRE_HEAD, cadre_row("X1")]})
-    ok = client.post(url, {"file": SimpleUploadedFile("a.xlsx", good.getvalue())})
+    ok = client.post(url, {"file": SimpleUploadedFile("a.xlsx", good.getvalue())}, follow=True)
     assert ok.status_code == 200
-    assert 'id="import-result"' in ok.content.decode()
+    body = ok.content.decode()
+    assert 'id="import-result"' in body
+    assert "导入完成" in body
     assert Cadre.objects.filter(staff_number="X1").exists()
+    done = TalentImport.objects.get(status=TalentImportStatus.DONE)
+    assert done.counts[0] == ["干部", 1, 0]
+    assert done.file_path == ""  # the upload (personal data) is not kept once imported
+    listing = client.get(url).content.decode()
+    assert 'id="import-recent"' in listing
+    assert reverse("talent_import", args=[tw.pool.pk, done.pk]) in listing
 
 
 def test_pool_export_queries_flat(talent_world: TalentWorld, django_assert_max_num_queries: Any) -> None:

@@ -26,6 +26,7 @@ from gongzhi.elevators.registry_import import (
     may_import,
     registry_import_progress,
     registry_import_start,
+    registry_imports_reap,
     registry_template_bytes,
 )
 
@@ -104,6 +105,7 @@ def registry_import(request: HttpRequest) -> HttpResponse:
         except AccessDeniedError as exc:
             raise PermissionDenied(exc.message) from exc
         return redirect("registry_import_detail", import_id=imp.pk)
+    registry_imports_reap()  # an import whose worker died shows as failed, not running forever
     recent = list(access_registry_imports(request.user)[:10])
     return render(request, "elevators/import_page.html", {"form": form, "recent": recent})
 
@@ -122,6 +124,7 @@ def registry_import_template(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def registry_import_detail(request: HttpRequest, import_id: uuid.UUID) -> HttpResponse:
+    registry_imports_reap()
     imp = get_object_or_404(access_registry_imports(request.user), pk=import_id)
     return render(request, "elevators/import_detail.html", _context(imp))
 
@@ -129,5 +132,6 @@ def registry_import_detail(request: HttpRequest, import_id: uuid.UUID) -> HttpRe
 @login_required
 @require_GET
 def registry_import_progress_partial(request: HttpRequest, import_id: uuid.UUID) -> HttpResponse:
+    registry_imports_reap()
     imp = get_object_or_404(access_registry_imports(request.user), pk=import_id)
     return render(request, "elevators/import_progress.html", _context(imp))

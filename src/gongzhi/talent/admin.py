@@ -34,6 +34,7 @@ from gongzhi.talent.models import (
     SkillAssessment,
     SummaryItem,
     SummaryMeeting,
+    TalentImport,
     Unit,
 )
 
@@ -268,3 +269,12 @@ class SummaryItemAdmin(admin.ModelAdmin[SummaryItem]):
     list_display = ("meeting", "position", "project", "presenter", "duration_minutes")
     list_select_related = ("meeting", "project")
     search_fields = ("project__title", "presenter")
+
+
+@admin.register(TalentImport)
+class TalentImportAdmin(admin.ModelAdmin[TalentImport]):
+    list_display = ("file_name", "pool", "status", "created_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("pool", "created_by")
+    search_fields = ("file_name",)
+    readonly_fields = ("problems", "counts")

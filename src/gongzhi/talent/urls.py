@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from gongzhi.talent import urls_courses, urls_dossier, urls_research, urls_reviews
+from gongzhi.talent import urls_courses, urls_dossier, urls_imports, urls_research, urls_reviews
 
 urlpatterns: list[URLPattern] = [
     *urls_dossier.urlpatterns,
     *urls_courses.urlpatterns,
     *urls_reviews.urlpatterns,
     *urls_research.urlpatterns,
+    *urls_imports.urlpatterns,
 ]

@@ -1,22 +1,24 @@
-"""Pages of the Excel import and exports (issue 7, item 7): the import page with its template and
-result, the pool's export, and a dossier's export (logged as a dossier view)."""
+"""Pages of the Excel import and exports (issue 7, item 7): the import page with its template, the
+page of one import with its progress and result, the pool's export, and a dossier's export (logged
+as a dossier view). The import itself runs in the task worker (talent/imports.py, issue 13)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.core.audit import audit_record
-from gongzhi.core.errors import AccessDeniedError, DomainError, ImportRefusedError
+from gongzhi.core.errors import AccessDeniedError, RowProblem
 from gongzhi.talent import excel
 from gongzhi.talent.access import (
     DossierAccess,
@@ -26,7 +28,8 @@ from gongzhi.talent.access import (
     dossier_access,
     log_dossier_view,
 )
-from gongzhi.talent.models import Cadre, Pool
+from gongzhi.talent.imports import pool_imports, talent_import_start, talent_imports_reap
+from gongzhi.talent.models import Cadre, Pool, TalentImport, TalentImportStatus
 from gongzhi.talent.nav import pool_tabs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,7 +59,6 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 def excel_page(request: HttpRequest, pool_id: int) -> HttpResponse:
     pool = _admin_pool(request, pool_id)
     form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"pool": pool, "form": form, "tabs": pool_tabs(request.user, pool)}
     status = 200
     if request.method == "POST":
         status = 400
@@ -65,19 +67,57 @@ def excel_page(request: HttpRequest, pool_id: int) -> HttpResponse:
             if upload.size > MAX_IMPORT_BYTES:
                 form.add_error("file", _("文件：不能超过 20 MB。"))
             else:
-                try:
-                    result = excel.import_workbook(actor=request.user, pool=pool, file=upload)
-                except AccessDeniedError as exc:
-                    raise PermissionDenied(exc.message) from exc
-                except ImportRefusedError as exc:
-                    context["refused"] = exc.message
-                    context["problems"] = [(p, excel.problem_text(p)) for p in exc.problems]
-                except DomainError as exc:
-                    form.add_error("file", exc.message)
+                data = upload.read()
+                if not data.startswith(excel.XLSX_MAGIC):
+                    form.add_error("file", _("文件：只接受 Excel 工作簿（.xlsx），请用模板填写后上传。"))
                 else:
-                    status = 200
-                    context["result"] = result.as_rows()
+                    try:
+                        imp = talent_import_start(actor=request.user, pool=pool, data=data, file_name=upload.name or "")
+                    except AccessDeniedError as exc:
+                        raise PermissionDenied(exc.message) from exc
+                    return redirect("talent_import", pool_id=pool.pk, import_id=imp.pk)
+    talent_imports_reap()
+    context: dict[str, Any] = {
+        "pool": pool,
+        "form": form,
+        "tabs": pool_tabs(request.user, pool),
+        "recent": list(pool_imports(pool)[:10]),
+    }
     return render(request, "talent/excel_page.html", context, status=status)
+
+
+def _import_context(imp: TalentImport) -> dict[str, Any]:
+    percent = {TalentImportStatus.QUEUED.value: 0, TalentImportStatus.RUNNING.value: 50}.get(str(imp.status), 100)
+    problems = [RowProblem(p["sheet"], p["row"], p["column"], p["message"]) for p in imp.problems]
+    return {
+        "imp": imp,
+        "pool": imp.pool,
+        "percent": percent,
+        "problems": [(p, excel.problem_text(p)) for p in problems],
+        "result": [tuple(row) for row in imp.counts],
+    }
+
+
+def _pool_import(request: HttpRequest, pool_id: int, import_id: uuid.UUID) -> TalentImport:
+    pool = _admin_pool(request, pool_id)
+    talent_imports_reap()
+    imp: TalentImport = get_object_or_404(pool_imports(pool).select_related("pool"), pk=import_id)
+    return imp
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, pool_id: int, import_id: uuid.UUID) -> HttpResponse:
+    imp = _pool_import(request, pool_id, import_id)
+    context = {**_import_context(imp), "tabs": pool_tabs(request.user, imp.pool)}
+    return render(request, "talent/import_detail.html", context)
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, pool_id: int, import_id: uuid.UUID) -> HttpResponse:
+    imp = _pool_import(request, pool_id, import_id)
+    return render(request, "talent/import_progress.html", _import_context(imp))
 
 
 @login_required

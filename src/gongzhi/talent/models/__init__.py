@@ -14,6 +14,7 @@ from gongzhi.talent.models.courses import (
     GraduationOutcome,
     RespondentKind,
 )
+from gongzhi.talent.models.imports import TalentImport, TalentImportStatus
 from gongzhi.talent.models.people import (
     Appraisal,
     AppraisalGrade,
@@ -98,5 +99,7 @@ __all__ = [
     "SkillAssessment",
     "SummaryItem",
     "SummaryMeeting",
+    "TalentImport",
+    "TalentImportStatus",
     "Unit",
 ]
