@@ -309,7 +309,7 @@ def test_a_later_file_may_refer_to_places_already_in_the_database(tmp_path: Path
 def test_owners_co_owners_several_apartments_and_no_identity_number_stored(tmp_path: Path) -> None:
     registry_import_file(actor=SYSTEM, path=book(tmp_path, BASE))
     zhang = Owner.objects.get(name="张三")
-    assert zhang.id_hash == hashlib.sha256((settings.OWNER_ID_PEPPER + "330110198001010011").encode()).hexdigest()
+    assert zhang.id_hash == hashlib.sha256((settings.OWNER_ID_HASH_KEY + "330110198001010011").encode()).hexdigest()
     assert zhang.id_last4 == "0011"
     assert zhang.kind == "person"
     assert zhang.apartments.count() == 2

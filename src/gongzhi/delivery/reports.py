@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,11 +34,11 @@ from urllib.parse import quote
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from gongzhi.core.spreadsheets import SafeWorkbook, workbook_bytes
 from gongzhi.delivery import stages as st
 from gongzhi.delivery.models import Renewal, RenewalStage, StageKind
 from gongzhi.delivery.selectors import access_renewals
@@ -646,7 +645,7 @@ def delivery_workbook(*, user: Any, campaign: Campaign, today: dt.date) -> bytes
     subsidies = sorted(subsidy_names.items())
     columns = _columns(subsidies)
 
-    wb = Workbook(write_only=True)
+    wb = SafeWorkbook(write_only=True)  # names are written as text, never formulas
     ws: Any = wb.create_sheet(_("实施进度"))
     for index, (_header, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -735,6 +734,4 @@ def delivery_workbook(*, user: Any, campaign: Campaign, today: dt.date) -> bytes
             ]
         ws.append(row)
 
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -8,18 +8,17 @@ campaign_entries does): writing a row costs no query.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from gongzhi.core.spreadsheets import SafeWorkbook, workbook_bytes
 from gongzhi.elevators.models import Campaign, CampaignEntry, Tier
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,7 +58,7 @@ def _letter(index: int) -> str:
 
 def campaign_workbook(*, campaign: Campaign, entries: Iterable[CampaignEntry]) -> bytes:
     """The ranked list (sheet 排序清单) and how it was computed (sheet 说明), as .xlsx bytes."""
-    wb = Workbook(write_only=True)
+    wb = SafeWorkbook(write_only=True)  # names and registration numbers are written as text, never formulas
     ws: Any = wb.create_sheet(_("排序清单"))  # a WriteOnlyWorksheet: rows are appended, never revisited
     columns = _columns()
     for index, (_header, width) in enumerate(columns, start=1):
@@ -123,12 +122,10 @@ def campaign_workbook(*, campaign: Campaign, entries: Iterable[CampaignEntry]) -
         )
 
     _notes_sheet(wb, campaign)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
-def _notes_sheet(wb: Workbook, campaign: Campaign) -> None:
+def _notes_sheet(wb: SafeWorkbook, campaign: Campaign) -> None:
     ws: Any = wb.create_sheet(_("说明"))
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 16

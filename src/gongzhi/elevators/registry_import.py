@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import io
 import json
 import logging
 import operator
@@ -43,12 +42,12 @@ from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from python_calamine import CalamineWorkbook
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, ImportRefusedError, RowProblem
+from gongzhi.core.spreadsheets import SafeWorkbook, workbook_bytes
+from gongzhi.core.workbooks import GiB, WorkbookLimits, WorkbookReadFailedError, WorkbookRefusedError, open_workbook
 from gongzhi.elevators.device_codes import device_code_warning, normalise
 from gongzhi.elevators.models import (
     AssessmentConclusion,
@@ -83,6 +82,22 @@ M = TypeVar("M", bound=models.Model)
 MAX_PROBLEMS = 1000  # beyond this, one summary line: a file with a systematic error is not listed row by row
 BATCH = 2000  # rows per bulk write (Django splits further where the database needs it)
 LOOKUP_CHUNK = 900  # ids or keys per IN (...) lookup; below SQLite's 999 variables
+# What an uploaded registry workbook may be (issue 13): the template's widest sheet has 12
+# columns and the benchmark 1,000,000 apartments; the reading child (gongzhi.core.workbooks)
+# gets this much memory and time. A sheet's grid is bounded by rows × columns too (the reader
+# allocates the whole grid: 1,100,000 rows × 24 columns is about 0.9 GB).
+READ_LIMITS = WorkbookLimits(
+    max_rows=1_100_000,
+    max_columns=200,
+    max_cells=1_100_000 * 24,
+    max_total_bytes=2 * GiB,
+    max_member_bytes=1 * GiB,
+    memory_bytes=6 * GiB,
+    seconds=900,
+)
+# A running import whose worker went silent this long is marked failed (see registry_imports_reap):
+# the read in the child is bounded by READ_LIMITS.seconds, every other phase reports progress often.
+STALE_AFTER = dt.timedelta(seconds=READ_LIMITS.seconds) + dt.timedelta(minutes=10)
 
 
 class _BadValueError(Exception):
@@ -335,7 +350,7 @@ def _identity(value: Any) -> str:
 def owner_id_hash(identity: str) -> str:
     """The keyed hash under which an owner's identity number is recognised across imports."""
     normalised = re.sub(r"\s+", "", unicodedata.normalize("NFKC", identity)).upper()
-    return hashlib.sha256((settings.OWNER_ID_PEPPER + normalised).encode()).hexdigest()
+    return hashlib.sha256((settings.OWNER_ID_HASH_KEY + normalised).encode()).hexdigest()
 
 
 # --- the workbook's layout ----------------------------------------------------------------------
@@ -545,7 +560,7 @@ def _header_key(value: Any) -> str:
 
 def registry_template_bytes() -> bytes:
     """The template workbook: one sheet per record kind with an example row, and a 说明 sheet."""
-    wb = Workbook()
+    wb = SafeWorkbook()  # the template's examples are text, never formulas
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     help_ws = wb.active
@@ -585,9 +600,7 @@ def registry_template_bytes() -> bytes:
     help_ws.column_dimensions["B"].width = 18
     help_ws.column_dimensions["C"].width = 6
     help_ws.column_dimensions["D"].width = 90
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 # --- reading and checking -----------------------------------------------------------------------
@@ -680,35 +693,44 @@ def _parse_sheet(spec: SheetSpec, raw: list[list[Any]], problems: _Problems) -> 
     return rows
 
 
-def read_workbook(path: Path, progress: Progress | None = None) -> tuple[dict[str, list[Row]], _Problems]:
-    """Read and parse every sheet; structural and cell problems are collected, not raised."""
+def read_workbook(
+    path: Path, progress: Progress | None = None, limits: WorkbookLimits | None = None
+) -> tuple[dict[str, list[Row]], _Problems]:
+    """Read and parse every sheet; structural and cell problems are collected, not raised.
+
+    The workbook is inspected and read in a child process within `limits` (READ_LIMITS by
+    default; gongzhi.core.workbooks): a file beyond them is refused with the reason as a
+    problem. Raises WorkbookReadFailedError when the child is killed or runs out of time."""
     problems = _Problems()
     sheets: dict[str, list[Row]] = {}
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        names = set(wb.sheet_names)
-    except Exception:
-        problems.add("", None, None, _("文件不是有效的 Excel 工作簿（.xlsx），无法读取。"))
+        wb = open_workbook(path, limits or READ_LIMITS, [spec.name for spec in SHEETS])
+    except WorkbookReadFailedError:
+        raise
+    except WorkbookRefusedError as exc:
+        problems.add(exc.sheet, None, None, exc.message)
         problems.structural = True
         return sheets, problems
-    for n, spec in enumerate(SHEETS, start=1):
-        if spec.name not in names:
-            if not spec.optional:
+    with wb:
+        names = set(wb.sheet_names)
+        for spec in SHEETS:
+            if spec.name not in names and not spec.optional:
                 problems.add(spec.name, None, None, _("缺少工作表“%(sheet)s”。") % {"sheet": spec.name})
                 problems.structural = True
-            continue
+        order = {spec.name: n for n, spec in enumerate(SHEETS, start=1)}
         try:
-            raw = wb.get_sheet_by_name(spec.name).to_python(skip_empty_area=False)
-        except Exception:
-            problems.add(spec.name, None, None, _("工作表无法读取。"))
+            for name, raw in wb.sheets():
+                parsed = _parse_sheet(SPEC[name], raw, problems)
+                del raw
+                if parsed is not None:
+                    sheets[name] = parsed
+                if progress:
+                    progress("read", order[name], len(SHEETS))
+        except WorkbookReadFailedError:
+            raise
+        except WorkbookRefusedError as exc:
+            problems.add(exc.sheet, None, None, exc.message)
             problems.structural = True
-            continue
-        parsed = _parse_sheet(spec, raw, problems)
-        del raw
-        if parsed is not None:
-            sheets[spec.name] = parsed
-        if progress:
-            progress("read", n, len(SHEETS))
     return sheets, problems
 
 
@@ -1358,7 +1380,7 @@ def _write_owners(
 ) -> None:
     """Owners by the hash of their identity number; the apartments listed get exactly the
     listed owners (co-owners: several rows; an owner of several apartments: one row each)."""
-    pepper = settings.OWNER_ID_PEPPER
+    pepper = settings.OWNER_ID_HASH_KEY
     owners: dict[str, tuple[str, str, str, str, str]] = {}
     links: set[tuple[int, str]] = set()
     for _r, v in rows:
@@ -1468,9 +1490,13 @@ def registry_import_file(*, actor: Any, path: Path, progress: Progress | None = 
     """Import a registry workbook synchronously (the CLI, tests, the task).
 
     Returns {"counts": {what: {"created": n, "updated": m}}, "warnings": [...]}.
-    Raises ImportRefusedError (nothing written) listing every problem found.
+    Raises ImportRefusedError (nothing written) listing every problem found, or the reason the
+    file could not be read (too large or complex for the reading child's limits).
     """
-    return _import(actor=actor, path=Path(path), file_name=Path(path).name, progress=progress).as_dict()
+    try:
+        return _import(actor=actor, path=Path(path), file_name=Path(path).name, progress=progress).as_dict()
+    except WorkbookReadFailedError as exc:
+        raise ImportRefusedError(problems=[RowProblem("", None, None, exc.message)]) from exc
 
 
 def imports_dir() -> Path:
@@ -1548,8 +1574,43 @@ class _ProgressRecorder:
 _FINISHED = {ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED}
 
 
+def _heartbeat(imp: RegistryImport) -> dt.datetime:
+    """When a running import last showed life: its progress file, written at the start and at
+    every step of each phase (registry_import_run, _ProgressRecorder)."""
+    try:
+        touched = dt.datetime.fromtimestamp(_progress_path(imp).stat().st_mtime, tz=dt.UTC)
+    except OSError:
+        return imp.created_at
+    return max(imp.created_at, touched)
+
+
+def registry_imports_reap(*, now: dt.datetime | None = None) -> int:
+    """Mark failed the imports left "running" by a worker that died (killed, out of memory, the
+    machine restarted): silent for longer than STALE_AFTER. Nothing of theirs was written (the
+    rows are written in one transaction). Called when a worker starts an import and when the
+    import pages are shown. Returns how many were marked."""
+    now = now or timezone.now()
+    marked = 0
+    for imp in RegistryImport.objects.filter(status=ImportStatus.RUNNING):
+        if now - _heartbeat(imp) <= STALE_AFTER:
+            continue
+        problem = RowProblem(
+            "",
+            None,
+            None,
+            _("导入中断：处理导入的后台进程已停止（可能是文件过大或过于复杂），未写入任何数据。请检查文件后重新上传。"),
+        )
+        marked += RegistryImport.objects.filter(pk=imp.pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.FAILED, problems=[problem.as_dict()], finished_at=now
+        )
+        _progress_path(imp).unlink(missing_ok=True)
+        logger.warning("registry import %s was left running since %s: marked failed", imp.pk, _heartbeat(imp))
+    return marked
+
+
 def registry_import_run(*, import_id: uuid.UUID, language: str | None = None) -> RegistryImport:
     """Run a queued import (called by the task) and record its outcome on the RegistryImport."""
+    registry_imports_reap()
     imp = RegistryImport.objects.select_related("created_by").get(pk=import_id)
     if imp.status in _FINISHED:
         return imp
@@ -1564,6 +1625,7 @@ def registry_import_run(*, import_id: uuid.UUID, language: str | None = None) ->
         imp.status = ImportStatus.RUNNING
         imp.save(update_fields=["status"])
         recorder = _ProgressRecorder(imp)
+        recorder("read", 0, len(SHEETS))  # the first heartbeat (registry_imports_reap)
         try:
             result = _import(
                 actor=actor, path=Path(imp.file_path), file_name=imp.file_name, progress=recorder, import_id=imp.pk
@@ -1573,6 +1635,9 @@ def registry_import_run(*, import_id: uuid.UUID, language: str | None = None) ->
             imp.problems = [p.as_dict() for p in exc.problems]
         except AccessDeniedError as exc:
             imp.status = ImportStatus.REFUSED
+            imp.problems = [RowProblem("", None, None, exc.message).as_dict()]
+        except WorkbookReadFailedError as exc:  # the reading child was killed or ran out of time
+            imp.status = ImportStatus.FAILED
             imp.problems = [RowProblem("", None, None, exc.message).as_dict()]
         except Exception:
             logger.exception("registry import %s failed", import_id)

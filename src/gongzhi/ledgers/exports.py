@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from io import BytesIO
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from gongzhi.core.spreadsheets import SafeWorkbook, workbook_bytes
 from gongzhi.ledgers import selectors
 from gongzhi.ledgers.models import Entry, Ledger
 
@@ -29,7 +28,7 @@ def _row(ws: Any, values: list[Any], *, bold: bool = False) -> None:
 
 def ledger_workbook(ledger: Ledger, year: int) -> bytes:
     o = selectors.overview(ledger, year)
-    wb = Workbook()
+    wb = SafeWorkbook()  # entry summaries are written as text, never formulas
     ws: Any = wb.active
     ws.title = _("分录")
     _row(ws, [_("%(estate)s %(year)d 年公共收益分录") % {"estate": ledger.estate.name, "year": year}], bold=True)
@@ -77,6 +76,4 @@ def ledger_workbook(ledger: Ledger, year: int) -> bytes:
     _row(summary, [_("当前余额"), o.balance], bold=True)
     for letter, width in zip("ABCDE", (16, 14, 14, 14, 14), strict=True):
         summary.column_dimensions[letter].width = width
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

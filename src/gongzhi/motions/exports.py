@@ -18,18 +18,17 @@ roll of 100,000 apartments costs one query and bounded memory (house style: elev
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 from urllib.parse import quote
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from gongzhi.core.spreadsheets import SafeWorkbook, workbook_bytes
 from gongzhi.motions.models import Channel, Motion, MotionResult, RollEntry
 from gongzhi.motions.selectors import choice_list
 from gongzhi.motions.views_notice import is_choice, option_label, option_rows, result_figures, rule_text, scope_text
@@ -80,15 +79,13 @@ def _print_setup(ws: Any, *, landscape: bool) -> None:
 def ballots_workbook(motion: Motion) -> bytes:
     """Sheets 表决明细 (one row per apartment) and 计票结果 (the frozen outcome), as .xlsx bytes."""
     result = MotionResult.objects.get(motion=motion)
-    wb = Workbook(write_only=True)
+    wb = SafeWorkbook(write_only=True)  # owner names and motion texts are written as text, never formulas
     _details_sheet(wb, motion)
     _result_sheet(wb, motion, result)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
-def _details_sheet(wb: Workbook, motion: Motion) -> None:
+def _details_sheet(wb: SafeWorkbook, motion: Motion) -> None:
     ws: Any = wb.create_sheet(_("表决明细"))  # a WriteOnlyWorksheet: rows are appended, never revisited
     columns = _columns()
     for index, (_header, width) in enumerate(columns, start=1):
@@ -163,7 +160,7 @@ def _details_sheet(wb: Workbook, motion: Motion) -> None:
         )
 
 
-def _result_sheet(wb: Workbook, motion: Motion, result: MotionResult) -> None:
+def _result_sheet(wb: SafeWorkbook, motion: Motion, result: MotionResult) -> None:
     ws: Any = wb.create_sheet(_("计票结果"))
     for letter, width in (("A", 34), ("B", 16), ("C", 12), ("D", 12), ("E", 12), ("F", 12)):
         ws.column_dimensions[letter].width = width

@@ -1,6 +1,8 @@
 """Excel import of cadres and scores, and Excel export of the pool and of a dossier (issue 7, item 7).
 
-Import (import_workbook): four sheets — 干部, 能力评估, 年度考核, 课程成绩 — read with python-calamine.
+Import (import_workbook): four sheets — 干部, 能力评估, 年度考核, 课程成绩 — read with python-calamine
+in a child process within READ_LIMITS (gongzhi.core.workbooks; the page queues the import for the
+task worker, talent/imports.py).
 All or nothing, like the elevator registry import: every row is checked first, every problem is
 collected with its sheet, its row number as Excel shows it and its column, and if there is any the
 import is refused (ImportRefusedError) before anything is written. The key is the staff number
@@ -14,13 +16,13 @@ Exports are openpyxl workbooks laid out for printing on A4 (civil-service files 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -28,14 +30,22 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from python_calamine import CalamineWorkbook
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError, ImportRefusedError, RowProblem
+from gongzhi.core.spreadsheets import SafeWorkbook, workbook_bytes
+from gongzhi.core.workbooks import (
+    GiB,
+    MiB,
+    WorkbookLimits,
+    WorkbookReadFailedError,
+    WorkbookRefusedError,
+    as_file,
+    read_sheets,
+)
 from gongzhi.talent.access import DossierAccess, administers
 from gongzhi.talent.completion import completed_courses, required_courses
 from gongzhi.talent.models import (
@@ -62,8 +72,20 @@ from gongzhi.talent.models import (
 
 SHEET_CADRES, SHEET_SKILLS, SHEET_APPRAISALS, SHEET_COURSES = "干部", "能力评估", "年度考核", "课程成绩"
 HELP_SHEET = "说明"
+IMPORT_SHEETS = (SHEET_CADRES, SHEET_SKILLS, SHEET_APPRAISALS, SHEET_COURSES)
 MAX_PROBLEMS = 500
 XLSX_MAGIC = b"PK\x03\x04"
+# What an uploaded import workbook may be (issue 13): a pool holds at most a few hundred cadres,
+# so 20,000 rows of 60 columns is far beyond any real file; the reading child gets 1 GB and 60 s.
+READ_LIMITS = WorkbookLimits(
+    max_rows=20_000,
+    max_columns=60,
+    max_cells=20_000 * 60,
+    max_total_bytes=400 * MiB,
+    max_member_bytes=200 * MiB,
+    memory_bytes=1 * GiB,
+    seconds=60,
+)
 
 
 def _labels(choices: Any) -> dict[str, str]:
@@ -290,7 +312,7 @@ def template_bytes(pool: Pool, today: dt.date | None = None) -> bytes:
     """The import template: one sheet per kind with a header and an example row (which imports as
     is: a candidate "EXAMPLE-001"), and a 说明 sheet explaining every column."""
     today = today or timezone.localdate()
-    wb = Workbook()
+    wb = SafeWorkbook()  # unit and category names are written as text, never formulas
     help_ws: Any = wb.active
     help_ws.title = HELP_SHEET
     help_ws.append(["工作表", "列", "必填", "说明"])
@@ -323,9 +345,7 @@ def template_bytes(pool: Pool, today: dt.date | None = None) -> bytes:
         ws.freeze_panes = "A2"
     for letter, width in zip("ABCD", (12, 12, 6, 80), strict=True):
         help_ws.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -375,27 +395,44 @@ def _read_sheet(name: str, raw: list[list[Any]], columns: list[Column], problems
     return rows
 
 
-def _read(pool: Pool, data: bytes, problems: Problems) -> dict[str, list[Row]]:
-    if not data.startswith(XLSX_MAGIC):
-        raise DomainError(_("文件：只接受 Excel 工作簿（.xlsx），请用模板填写后上传。"), code="file_type")
+def _read_limited(path: Path) -> tuple[list[str], dict[str, list[list[Any]]]]:
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = set(wb.sheet_names)
-    except Exception:
-        raise DomainError(_("文件：不是有效的 Excel 工作簿（.xlsx），无法读取。"), code="file_type") from None
-    columns = _columns(pool)
-    if not names & set(columns):
+        return read_sheets(path, READ_LIMITS, IMPORT_SHEETS)
+    except WorkbookReadFailedError:
+        raise
+    except WorkbookRefusedError as exc:
+        if exc.code == "not_xlsx":
+            raise DomainError(_("文件：不是有效的 Excel 工作簿（.xlsx），无法读取。"), code="file_type") from None
+        raise DomainError(exc.message, code=exc.code) from None
+
+
+def _workbook_rows(file: Any) -> dict[str, list[list[Any]]]:
+    """The import's sheets as the reader gives them, read in a child process within READ_LIMITS
+    (gongzhi.core.workbooks). `file` is a path, an open file or bytes."""
+    if isinstance(file, str | Path):
+        with Path(file).open("rb") as fh:
+            head = fh.read(len(XLSX_MAGIC))
+        if head != XLSX_MAGIC:
+            raise DomainError(_("文件：只接受 Excel 工作簿（.xlsx），请用模板填写后上传。"), code="file_type")
+        names, raw = _read_limited(Path(file))
+    else:
+        data = file.read() if hasattr(file, "read") else bytes(file)
+        if not data.startswith(XLSX_MAGIC):
+            raise DomainError(_("文件：只接受 Excel 工作簿（.xlsx），请用模板填写后上传。"), code="file_type")
+        with as_file(data) as path:
+            names, raw = _read_limited(path)
+    if not set(names) & set(IMPORT_SHEETS):
         raise DomainError(
             _("文件：找不到工作表（干部、能力评估、年度考核、课程成绩），请使用导入模板。"), code="no_sheets"
         )
-    sheets: dict[str, list[Row]] = {}
-    for name, cols in columns.items():
-        if name not in names:
-            sheets[name] = []
-            continue
-        raw = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        sheets[name] = _read_sheet(name, raw, cols, problems)
-    return sheets
+    return raw
+
+
+def _read(pool: Pool, raw: dict[str, list[list[Any]]], problems: Problems) -> dict[str, list[Row]]:
+    return {
+        name: _read_sheet(name, raw[name], cols, problems) if name in raw else []
+        for name, cols in _columns(pool).items()
+    }
 
 
 # --- checking and writing -------------------------------------------------------------------------
@@ -414,17 +451,25 @@ def _duplicate(problems: Problems, sheet: str, row: int, column: str, first: int
     problems.add(sheet, row, column, _("与第 %(row)d 行重复") % {"row": first})
 
 
-@transaction.atomic
 def import_workbook(*, actor: Any, pool: Pool, file: Any, today: dt.date | None = None) -> ImportResult:
     """Check the whole workbook, then write it in one transaction (or raise ImportRefusedError with
-    every problem and write nothing). One audit entry with the counts."""
+    every problem and write nothing). One audit entry with the counts.
+
+    `file` (a path, an open file or bytes) is read first, outside the transaction, in a child
+    process within READ_LIMITS: a file that is not a workbook or is beyond the limits raises
+    DomainError, one that kills the reader WorkbookReadFailedError; nothing is written then."""
     if not administers(actor, pool):
         raise AccessDeniedError(_("只有人才库管理员可以导入。"))
-    today = today or timezone.localdate()
+    raw = _workbook_rows(file)
+    return _import_rows(actor=actor, pool=pool, raw=raw, today=today or timezone.localdate())
+
+
+@transaction.atomic
+def _import_rows(*, actor: Any, pool: Pool, raw: dict[str, list[list[Any]]], today: dt.date) -> ImportResult:
     pool = Pool.objects.select_for_update(of=("self",)).get(pk=pool.pk)  # one import at a time per pool
-    data = file.read() if hasattr(file, "read") else bytes(file)
     problems = Problems()
-    sheets = _read(pool, data, problems)
+    sheets = _read(pool, raw, problems)
+    raw.clear()
 
     categories = dict(Category.objects.filter(pool=pool).values_list("name", "id"))
     existing = {c.staff_number: c for c in Cadre.objects.filter(pool=pool).exclude(staff_number="")}
@@ -740,7 +785,7 @@ def export_pool(pool: Pool, today: dt.date | None = None) -> bytes:
     """One row per current member, A4 landscape, frozen header, header repeated on every page."""
     today = today or timezone.localdate()
     headers, rows = _pool_rows(pool, today)
-    wb = Workbook()
+    wb = SafeWorkbook()  # names, posts and units are written as text, never formulas
     ws: Any = wb.active
     ws.title = _("在库干部")
     ws.append([_("%(pool)s 在库干部名册（%(date)s）") % {"pool": pool.name, "date": today.isoformat()}])
@@ -764,9 +809,7 @@ def export_pool(pool: Pool, today: dt.date | None = None) -> bytes:
         ws.column_dimensions[ws.cell(row=2, column=j).column_letter].width = width
     ws.freeze_panes = "A3"
     _print_setup(ws, landscape=True, title_rows="1:2")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _section(ws: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int) -> None:
@@ -798,7 +841,7 @@ def export_dossier(cadre: Cadre, access: DossierAccess, today: dt.date | None = 
     status = {v: k for k, v in _labels(CadreStatus).items()}
     skill = {v: k for k, v in _labels(Skill).items()}
     grade = {v: k for k, v in _labels(AppraisalGrade).items()}
-    wb = Workbook()
+    wb = SafeWorkbook()  # every dossier field is written as text, never a formula
     ws: Any = wb.active
     ws.title = _("干部档案")
     ws.append([_("%(name)s 干部档案") % {"name": cadre.name}])
@@ -894,6 +937,4 @@ def export_dossier(cadre: Cadre, access: DossierAccess, today: dt.date | None = 
     for letter, width in zip("ABCDE", (18, 22, 14, 14, 16), strict=True):
         ws.column_dimensions[letter].width = width
     _print_setup(ws, landscape=False, title_rows=None)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
