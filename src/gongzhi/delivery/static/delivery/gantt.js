@@ -55,19 +55,27 @@
     return shape && { type: "rect", shape: shape, style: { fill: "rgba(90, 100, 115, 0.18)" }, silent: false };
   }
 
+  // ECharts renders a tooltip formatter's return value as HTML: every piece of data (estate, building,
+  // entrance, vendor names typed or imported by staff) and every label goes through esc() first.
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" };
+
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  }
+
   function tooltip(d) {
     var l = d.labels;
     return function (p) {
       if (p.seriesIndex === 1) {
-        return l.blackout + "<br>" + iso(p.value[0]) + " — " + iso(p.value[1] - DAY);
+        return esc(l.blackout) + "<br>" + esc(iso(p.value[0]) + " — " + iso(p.value[1] - DAY));
       }
       var j = d.jobs[p.value[3]];
       return [
-        "<strong>" + l.elevator + "</strong> " + j.elevator,
-        l.entrance + "：" + j.entrance,
-        l.vendor + "：" + j.vendor + (j.crew ? " · " + l.crew + j.crew : ""),
-        l.start + "：" + j.start,
-        l.end + "：" + j.end + "（" + j.days + " " + l.days + "）"
+        "<strong>" + esc(l.elevator) + "</strong> " + esc(j.elevator),
+        esc(l.entrance + "：" + j.entrance),
+        esc(l.vendor + "：" + j.vendor + (j.crew ? " · " + l.crew + j.crew : "")),
+        esc(l.start + "：" + j.start),
+        esc(l.end + "：" + j.end + "（" + j.days + " " + l.days + "）")
       ].join("<br>");
     };
   }

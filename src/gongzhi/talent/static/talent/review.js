@@ -29,7 +29,8 @@
           name: data.labels.members, type: "bar", stack: "people", barWidth: barWidth, data: bars("members"),
           markLine: {
             symbol: "none", lineStyle: { color: "#c62828", type: "dashed" },
-            label: { formatter: data.labels.exit + " " + data.exit_below, position: "insideEndTop" },
+            // A function, not a template string: the text is drawn as given (no {a}/{b} substitution).
+            label: { formatter: function () { return data.labels.exit + " " + data.exit_below; }, position: "insideEndTop" },
             data: [{ xAxis: Number(data.exit_below) }]
           }
         },
