@@ -9,9 +9,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from gongzhi.delivery import stages as st
-from gongzhi.delivery.models import Renewal, RenewalStage
+from gongzhi.delivery.models import Renewal, RenewalStage, StageDocument
 from gongzhi.elevators.models import Campaign
-from gongzhi.places.access import Action, estate_q
+from gongzhi.places.access import Action, Chain, allowed, allowed_other_than, estate_q, user_access
+from gongzhi.places.models import Role
+from gongzhi.places.rules import chain_of
 
 
 def access_renewals(user: Any, action: Action = Action.VIEW_CAMPAIGN) -> QuerySet[Renewal]:
@@ -24,6 +26,69 @@ def access_renewals(user: Any, action: Action = Action.VIEW_CAMPAIGN) -> QuerySe
     )
     qs = Renewal.objects.all()
     return qs if q is None else qs.filter(q)
+
+
+def _chain(renewal: Renewal) -> Chain | None:
+    return chain_of(renewal.elevator)
+
+
+def _is_vendor_member(user: Any, renewal: Renewal) -> bool:
+    """Is `user` one of the people of the vendor contracted for `renewal` (one query)?"""
+    from gongzhi.renewals.models import Vendor
+
+    if renewal.vendor_id is None or getattr(user, "pk", None) is None:
+        return False
+    return Vendor.objects.filter(pk=renewal.vendor_id, members=user.pk).exists()
+
+
+def is_place_staff(user: Any, renewal: Renewal) -> bool:
+    """Staff of the renewal's place: those who may manage delivery or record progress over its
+    elevator through a role other than a vendor's (subdistrict and community staff, the estate's
+    owners' committee and property manager). A grant held elsewhere, or through the vendor role,
+    does not count: vendors are competitors of each other (the scope finding of issue 13)."""
+    chain = _chain(renewal)
+    if chain is None:
+        return False
+    if user_access(user).superuser:
+        return True
+    return any(
+        allowed_other_than(user, action, chain, Role.VENDOR)
+        for action in (Action.RECORD_PROGRESS, Action.MANAGE_DELIVERY)
+    )
+
+
+def recordable_kinds(user: Any, renewal: Renewal) -> frozenset[str]:
+    """The stages of `renewal` the user may record: every stage for staff of the place
+    (is_place_staff); the works stages (services.VENDOR_STAGES) for the people of the renewal's own
+    vendor, who hold RECORD_PROGRESS over the elevator through the vendor role; none otherwise.
+    services._may_record enforces exactly this; the pages use it to show only forms that would be
+    accepted."""
+    from gongzhi.delivery.services import VENDOR_STAGES
+
+    chain = _chain(renewal)
+    if chain is None or not allowed(user, Action.RECORD_PROGRESS, chain):
+        return frozenset()
+    if is_place_staff(user, renewal):
+        return frozenset(st.ORDER)
+    if _is_vendor_member(user, renewal):
+        return VENDOR_STAGES
+    return frozenset()
+
+
+def may_see_private_documents(user: Any, renewal: Renewal) -> bool:
+    """Private (不公开) stage documents, e.g. the contract, are for staff of the place and the
+    renewal's own vendor only; a rival vendor, an owner or a supervisor who sees the renewal sees
+    its public documents only."""
+    if is_place_staff(user, renewal):
+        return True
+    chain = _chain(renewal)
+    return chain is not None and allowed(user, Action.VIEW_CAMPAIGN, chain) and _is_vendor_member(user, renewal)
+
+
+def visible_documents(user: Any, renewal: Renewal) -> QuerySet[StageDocument]:
+    """The renewal's stage documents `user` may list and download (see may_see_private_documents)."""
+    qs = StageDocument.objects.filter(stage__renewal=renewal)
+    return qs if may_see_private_documents(user, renewal) else qs.filter(public=True)
 
 
 def decided_entrances(campaign: Campaign) -> dict[int, Any]:

@@ -168,21 +168,18 @@ def _decision_day(campaign: Campaign, entrance_id: int) -> dt.date | None:
 
 
 def _may_record(actor: Any, stage: RenewalStage) -> None:
-    """RECORD_PROGRESS on the elevator; a vendor's people (who hold it through the vendor role only)
-    record the works of their own vendor's renewals and nothing else."""
-    from gongzhi.places.access import ROLE_ACTIONS, user_access
-    from gongzhi.places.models import Role
+    """RECORD_PROGRESS over this renewal's elevator. Through a role other than a vendor's (staff of
+    the place): any stage. Otherwise only through the vendor role, as one of the renewal's own
+    vendor's people, and only the works stages (delivery.selectors.recordable_kinds): a vendor's
+    employee who is property manager of another estate gains nothing here from that role."""
+    from gongzhi.delivery.selectors import recordable_kinds
 
     renewal = stage.renewal
     _require(actor, Action.RECORD_PROGRESS, renewal.elevator)
-    if getattr(actor, "is_superuser", False):
-        return
-    roles = user_access(actor).roles
-    if any(Action.RECORD_PROGRESS in ROLE_ACTIONS.get(r, frozenset()) for r in roles - {Role.VENDOR}):
-        return
-    if renewal.vendor is None or not renewal.vendor.members.filter(pk=actor.pk).exists():
+    kinds = recordable_kinds(actor, renewal)
+    if not kinds:
         raise AccessDeniedError(_("品牌方只能记录本单位承接的电梯。"))
-    if stage.kind not in VENDOR_STAGES:
+    if stage.kind not in kinds:
         raise AccessDeniedError(_("品牌方只能记录施工相关阶段。"))
 
 

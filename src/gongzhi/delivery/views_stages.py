@@ -4,7 +4,9 @@ twelve stages, one renewal's timeline with its documents, and recording a stage'
 parse → access check → service → render (DESIGN.md convention 2). Renewals are looked up through
 delivery.selectors.access_renewals (VIEW_CAMPAIGN on the elevator's entrance), so one outside the
 user's scope is a 404 that does not reveal it exists. Recording progress is RECORD_PROGRESS; a
-vendor's people record only the works stages of their own vendor's renewals (services._may_record):
+vendor's people record only the works stages of their own vendor's renewals (services._may_record,
+delivery.selectors.recordable_kinds), and private documents are shown to staff of the place and the
+renewal's own vendor only (delivery.selectors.visible_documents):
 the page shows the edit forms only where the service would accept them, and the service still
 decides (its refusal is a 403, its DomainError is shown at the form).
 """
@@ -37,11 +39,10 @@ from gongzhi.delivery import services
 from gongzhi.delivery import stages as st
 from gongzhi.delivery.forms_stages import OverviewFilterForm, RenewalAddForm, StageDocumentForm, StageForm
 from gongzhi.delivery.models import Renewal, RenewalStage, StageDocument, StageKind
-from gongzhi.delivery.selectors import Rollup, access_renewals, rollup
+from gongzhi.delivery.selectors import Rollup, access_renewals, recordable_kinds, rollup, visible_documents
 from gongzhi.elevators.models import Campaign, CampaignStatus, Elevator
 from gongzhi.elevators.selectors import access_campaigns, access_elevators
-from gongzhi.places.access import ROLE_ACTIONS, Action, user_access
-from gongzhi.places.models import Role
+from gongzhi.places.access import Action, user_access
 from gongzhi.renewals.models import Vendor
 
 PAGE_SIZE = 50
@@ -112,22 +113,6 @@ def _may_add(user: Any, campaign: Campaign) -> bool:
     its subdistrict: community staff add their community's elevators)?"""
     subdistricts = user_access(user).subdistricts(Action.MANAGE_DELIVERY)
     return subdistricts is None or campaign.subdistrict_id in subdistricts
-
-
-def recordable_kinds(user: Any, renewal: Renewal) -> frozenset[str]:
-    """The stages of `renewal` the user may record (services._may_record, without a query per
-    stage): all of them with RECORD_PROGRESS through a role other than the vendor's; the works
-    stages of their own vendor's renewals for a vendor's people; none otherwise."""
-    if not user.has_perm(_perm(Action.RECORD_PROGRESS), renewal.elevator):
-        return frozenset()
-    access = user_access(user)
-    if access.superuser or any(
-        Action.RECORD_PROGRESS in ROLE_ACTIONS.get(role, frozenset()) for role in access.roles - {Role.VENDOR}
-    ):
-        return frozenset(st.ORDER)
-    if renewal.vendor is not None and renewal.vendor.members.filter(pk=user.pk).exists():
-        return services.VENDOR_STAGES
-    return frozenset()
 
 
 # --- the campaign's progress ------------------------------------------------------------------------
@@ -348,7 +333,7 @@ def _detail(
     stages = list(renewal.stages.all())
     states = {s.kind: s.state() for s in stages}
     documents: dict[int, list[StageDocument]] = defaultdict(list)
-    for document in StageDocument.objects.filter(stage__renewal=renewal).select_related("uploaded_by"):
+    for document in visible_documents(request.user, renewal).select_related("uploaded_by"):
         documents[document.stage_id].append(document)
     recordable = recordable_kinds(request.user, renewal)
     stage_forms = stage_forms or {}
@@ -485,14 +470,15 @@ def stage_document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def stage_document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """A stage document as a download. A private one only to those who may view the renewal
-    (others: 404; not logged in: the login page); a public one to anyone, as on the estate's
-    public progress page."""
+    """A stage document as a download. A private one only to staff of the renewal's place and its
+    own vendor's people (delivery.selectors.visible_documents; others: 404, as if it did not exist;
+    not logged in: the login page); a public one to anyone, as on the estate's public progress page."""
     document: StageDocument = get_object_or_404(StageDocument.objects.select_related("stage"), pk=pk)
     if not document.public:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not access_renewals(request.user).filter(pk=document.stage.renewal_id).exists():
+        renewal = access_renewals(request.user).filter(pk=document.stage.renewal_id).first()
+        if renewal is None or not visible_documents(request.user, renewal).filter(pk=document.pk).exists():
             raise Http404
     response: FileResponse = private_file_response(document.file, f"stage{document.stage_id}-{document.pk}")
     return response

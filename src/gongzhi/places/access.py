@@ -166,6 +166,7 @@ class UserAccess:
     _grants: dict[Action, Grants] = field(default_factory=dict)
     _owner_entrances: set[int] | None = None
     _subdistricts: dict[Action, set[int] | None] = field(default_factory=dict)
+    _without: dict[str, UserAccess] = field(default_factory=dict)
 
     def grants(self, action: Action) -> Grants:
         if action not in self._grants:
@@ -211,6 +212,13 @@ class UserAccess:
     def roles(self) -> set[str]:
         return {a.role for a in self.assignments}
 
+    def without(self, role: str) -> UserAccess:
+        """The same user's access with the assignments of `role` left out (cached)."""
+        if role not in self._without:
+            kept = [a for a in self.assignments if a.role != role]
+            self._without[role] = self if len(kept) == len(self.assignments) else UserAccess(kept, self.superuser)
+        return self._without[role]
+
 
 def user_access(user: AbstractBaseUser | AnonymousUser | Any) -> UserAccess:
     """The user's role assignments, loaded once per request (cached on the user object)."""
@@ -248,7 +256,20 @@ LOOK_UP_ACTIONS = frozenset({Action.VIEW_CAMPAIGN})
 
 def allowed(user: Any, action: Action, chain: Chain) -> bool:
     """May `user` perform `action` on an object located at `chain`?"""
-    access = user_access(user)
+    return _allowed(user_access(user), action, chain)
+
+
+def allowed_other_than(user: Any, action: Action, chain: Chain, role: str) -> bool:
+    """May `user` perform `action` at `chain` through an assignment of a role other than `role`?
+
+    A user may hold several roles in different places (a vendor's employee who is also the property
+    manager of another estate): "may record here" must not borrow the scope of one role and the
+    latitude of another. Callers use this where a role is trusted only in part (a vendor records
+    the works of its own renewals only), so a grant held through that role is not enough."""
+    return _allowed(user_access(user).without(role), action, chain)
+
+
+def _allowed(access: UserAccess, action: Action, chain: Chain) -> bool:
     g = access.grants(action)
     if g.everything:
         return True
