@@ -491,7 +491,8 @@ def test_publish_minutes_as_a_public_notice_without_phone_or_livestream(mw: Meet
     assert "多数代表倾向甲品牌" in html
     assert "1单元电梯更新表决" in html
     assert "整机质保5年。" in html
-    assert "王芳" in html  # attended
+    assert "王芳" not in html  # attended: counted by role on the public notice, not named (issue 13)
+    assert "居民代表 1 人" in html
     assert "未审核的提问" not in html
     assert LIVESTREAM not in html
     assert "live.example.cn" not in html

@@ -9,12 +9,12 @@ their own (and the one theirs was merged into); a deputy sees what was escalated
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from gongzhi.core.masking import mask_personal_data
 from gongzhi.places.access import Action, Chain, allowed, user_access
 from gongzhi.suggestions.models import OPEN_STATUSES, Category, Department, Rating, Status, Suggestion
 from gongzhi.workdays.calendar import Calendar
@@ -124,16 +124,11 @@ def due_soon_q(today: dt.date, calendar: Calendar, categories: list[Category]) -
 
 # --- the public board ---------------------------------------------------------------------------
 
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?\d{7,8}(?!\d)")
-_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{11}[\dXx](?![0-9A-Za-z])")
-
 
 def mask(text: str) -> str:
-    """Hide mobile and landline numbers and resident ID numbers in free text."""
-    text = _ID.sub(r"\1************", text)
-    text = _PHONE.sub(r"\1****\2", text)
-    return _LANDLINE.sub(r"\1-********", text)
+    """Hide mobile and landline numbers, resident ID numbers and e-mail addresses in free text,
+    however written (gongzhi.core.masking)."""
+    return mask_personal_data(text)
 
 
 def board(subdistrict_id: int | None = None) -> QuerySet[Suggestion]:
