@@ -109,3 +109,31 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+class Throttle(models.Model):
+    """One rate-limit counter (core.throttle): failures of one kind (`scope`) by one subject
+    (`key`, an HMAC-SHA256 of e.g. the meeting and the client address, so no name or address is
+    kept in clear), counted since `window_start`; `blocked_until` is set when the limit is reached.
+
+    In the database rather than a per-process cache, so every worker process and every server
+    behind the proxy counts the same failures without Redis. core.throttle increments under
+    SELECT … FOR UPDATE, so concurrent failures on PostgreSQL each count once.
+    """
+
+    scope = models.CharField(_("限制类别"), max_length=64)
+    key = models.CharField(_("对象摘要"), max_length=64)
+    count = models.PositiveIntegerField(_("失败次数"), default=0)
+    window_start = models.DateTimeField(_("计数开始"))
+    blocked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("尝试次数限制")
+        verbose_name_plural = _("尝试次数限制")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["scope", "key"], name="core_throttle_one_counter_per_subject"),
+        ]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["scope", "window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:12]} × {self.count}"

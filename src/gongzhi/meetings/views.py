@@ -18,7 +18,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
@@ -29,7 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core.clients import client_ip
 from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.throttle import Rule, throttle_blocked_until, throttle_fail, throttle_reset
 from gongzhi.elevators.selectors import access_campaigns
 from gongzhi.meetings import selectors as sel
 from gongzhi.meetings import services
@@ -52,8 +53,12 @@ from gongzhi.renewals.models import Offer, Vendor
 
 PAGE_SIZE = 30
 POLL_SECONDS = 3
-SIGN_IN_FAILURES = 10  # failed name + last-four attempts per address and meeting...
-SIGN_IN_WINDOW = 15 * 60  # ...in this many seconds
+# Failed name + last-four attempts at one meeting, counted in the database (core.throttle) so all
+# worker processes share them: per invitee (the name tried), whatever the address, and per client
+# address (core.clients.client_ip), higher, since a venue's Wi-Fi puts many arrivals behind one address.
+SIGN_IN_WINDOW = dt.timedelta(minutes=15)
+SIGN_IN_PER_NAME = Rule("meeting-sign-in:name", limit=10, window=SIGN_IN_WINDOW)
+SIGN_IN_PER_ADDRESS = Rule("meeting-sign-in:address", limit=30, window=SIGN_IN_WINDOW)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -342,33 +347,31 @@ def meeting_sign_in_qr(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/sign_in_qr.html", {"meeting": meeting, "link": link, "qr": qr_svg(link, scale=6)})
 
 
-def _sign_in_key(request: HttpRequest, meeting: Meeting) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    return f"gongzhi:meeting-sign-in:{meeting.pk}:{address}"
-
-
 def _sign_in_by_phone(request: HttpRequest, meeting: Meeting, form: SignInForm) -> Participant | None:
-    key = _sign_in_key(request, meeting)
-    failures = int(cache.get(key, 0))
-    if failures >= SIGN_IN_FAILURES:
+    name = str(form.cleaned_data["name"]).strip()
+    address = client_ip(request)
+    if throttle_blocked_until(SIGN_IN_PER_NAME, meeting.pk, name) or throttle_blocked_until(
+        SIGN_IN_PER_ADDRESS, meeting.pk, address
+    ):
         form.add_error(None, _("尝试次数过多，请稍后再试或联系现场工作人员。"))
         return None
     try:
-        return services.sign_in_by_phone(
-            meeting=meeting, name=form.cleaned_data["name"], phone_last4=form.cleaned_data["phone_last4"]
-        )
+        signed = services.sign_in_by_phone(meeting=meeting, name=name, phone_last4=form.cleaned_data["phone_last4"])
     except DomainError as exc:
         if exc.code == "not_invited":
-            cache.set(key, failures + 1, SIGN_IN_WINDOW)
+            throttle_fail(SIGN_IN_PER_ADDRESS, meeting.pk, address)
+            throttle_fail(SIGN_IN_PER_NAME, meeting.pk, name)
         form.add_error(None, exc.message)
         return None
+    throttle_reset(SIGN_IN_PER_NAME, meeting.pk, name)  # the invitee proved the digits; the address keeps its count
+    return signed
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_sign_in(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Sign in on arrival: a logged-in invitee with one tap, anyone else with name and last four
-    digits of the phone on the invitation. Failed attempts are limited per address so the four
-    digits cannot be guessed at the door."""
+    digits of the phone on the invitation. Failed attempts are limited per invitee and, higher, per
+    client address (shared counters in the database) so the four digits cannot be guessed at the door."""
     meeting = get_object_or_404(Meeting.objects.select_related("estate"), public_id=public_id)
     user = request.user if request.user.is_authenticated else None
     invited = Participant.objects.filter(meeting=meeting, user=user).first() if user is not None else None
@@ -553,16 +556,23 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _minutes_context(meeting: Meeting) -> dict[str, Any]:
-    """What the minutes show: counts by role, names of those who attended with their role (no phone),
-    pitches, approved questions and their answers. Never the livestream address."""
+def _minutes_context(meeting: Meeting, *, public: bool = False) -> dict[str, Any]:
+    """What the minutes show: counts by role, pitches, approved questions and their answers; never
+    the livestream address or a phone. The staff's page names those who attended with their role;
+    the public notice (`public`) names no one: attendance by role and number (业主代表 23 人、业委会
+    3 人), and residents' questions and the answers masked (core.masking), since a notice is posted
+    and shared (Personal Information Protection Law Art. 6: no more than the purpose needs)."""
     attendance = sel.attendance_by_role(meeting)
     return {
         "meeting": meeting,
+        "public": public,
         "attendance": attendance,
         "attended_total": sum(r.attended for r in attendance),
         "invited_total": sum(r.invited for r in attendance),
-        "attendees": list(
+        "attended_by_role": [r for r in attendance if r.attended],
+        "attendees": []
+        if public
+        else list(
             Participant.objects.filter(meeting=meeting, attended_at__isnull=False)
             .select_related("vendor")
             .only("name", "role", "vendor__name", "attended_at")
@@ -590,5 +600,10 @@ def meeting_minutes_notice(request: HttpRequest, public_id: uuid.UUID) -> HttpRe
     return render(
         request,
         "meetings/minutes_notice.html",
-        {**_minutes_context(meeting), "link": link, "qr": qr_svg(link), "motions": list(meeting.motions.all())},
+        {
+            **_minutes_context(meeting, public=True),
+            "link": link,
+            "qr": qr_svg(link),
+            "motions": list(meeting.motions.all()),
+        },
     )
