@@ -6,16 +6,22 @@
 * Authentication: Django's session (log in through the site); unsafe methods need the CSRF
   token in the X-CSRFToken header. Only POST /api/eligibility (pure calculation) is public.
 * Errors: every DomainError (core.errors) becomes {"detail": message, "code": code} with the
-  error's status; an ImportRefusedError adds "problems": [{sheet, row, column, message}].
+  error's status; an ImportRefusedError adds "problems": [{sheet, row, column, message}]. An
+  unreachable database is 503 {"code": "database_unavailable"} with Retry-After; any other
+  unexpected error is 500 {"code": "server_error"} (logged), never a traceback, also with DEBUG on.
 """
 
 from __future__ import annotations
 
+import logging
+
+from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.security import django_auth
 
 from gongzhi.core.errors import DomainError, ImportRefusedError
+from gongzhi.core.http_errors import database_unavailable_response, is_database_unavailable, server_error_body
 from gongzhi.elevators.api import campaigns_router, public_router
 from gongzhi.elevators.api import router as elevators_router
 from gongzhi.meetings.api import router as meetings_router
@@ -53,3 +59,16 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, ImportRefusedError):
         body["problems"] = [p.as_dict() for p in exc.problems]
     return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else: ninja would re-raise it (an HTML page from Django) or, with DEBUG on, answer
+    the traceback as text. The API answers JSON in its own error shape instead."""
+    if is_database_unavailable(exc):
+        return database_unavailable_response(request, exc)
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500, "request": request}
+    )
+    got_request_exception.send(sender=None, request=request)  # error reporters (and the test client) see it
+    return api.create_response(request, server_error_body(), status=500)

@@ -19,3 +19,7 @@ STORAGES = {
 # PostgreSQL passes side by side, and neither should see (or leave) the other's files under var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gongzhi-test-media-"))
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+# Debug is off by default now (base settings); the test client and the live server keep serving
+# assets from the finders as before, without a collectstatic run.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from gongzhi.config.api import api
 
+# Branded 500 (JSON under /api/), and 503 with Retry-After when the database is unreachable.
+handler500 = "gongzhi.core.http_errors.server_error"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "gongzhi.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from gongzhi.core import checks  # noqa: F401 - registers the development-secrets check

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import sys
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,10 +23,13 @@ class CodeSender(Protocol):
 
 
 class ConsoleSender:
-    """Prints the message on the server's console (development and the demo)."""
+    """Prints the message on the server's console (development and the demo): one line on the
+    process's standard output, which `gongzhi demo` and `runserver` show in their terminal, so the
+    person trying the demo reads the code there and types it into the voting page."""
 
     def send(self, phone: str, message: str) -> None:
-        pass
+        sys.stdout.write(f"[短信（控制台）] 发往 {phone}：{message}\n")
+        sys.stdout.flush()
 
 
 @dataclass

@@ -647,7 +647,8 @@ def _cast(
 
 def ballot_cast_online(
     *,
-    session_token: str,
+    session_token: str = "",
+    session_hash: str = "",
     choice: str,
     request_key: str,
     now: dt.datetime | None = None,
@@ -655,14 +656,17 @@ def ballot_cast_online(
 ) -> CastResult:
     """An owner's own vote through their personal link, after confirming a code (see code_confirm).
 
-    `voter` may be passed when the caller has just resolved the session token itself (the API's
-    bearer authentication), to save the second lookup; it must be the token's voter."""
+    The session is the token itself (the API's bearer) or its SHA-256 (the voting page keeps only
+    the hash in the browser's Django session). `voter` may be passed when the caller has just
+    resolved the session itself (the API's bearer authentication), to save the second lookup; it
+    must be the session's voter."""
     now = _now(now)
+    token_hash = session_hash or codes.sha256_hex(session_token)
     for attempt in range(3):
         try:
             with transaction.atomic():
                 if voter is None:
-                    voter = voter_for_session(session_token, now=now)
+                    voter = voter_for_session_hash(token_hash, now=now)
                 return _cast(voter=voter, choice=choice, channel=Channel.ONLINE, request_key=request_key, now=now)
         except IntegrityError:
             # Two retries of one request racing: the other one recorded it; read it back.
@@ -672,11 +676,14 @@ def ballot_cast_online(
 
 
 def voter_for_session(session_token: str, *, now: dt.datetime | None = None) -> Voter:
+    return voter_for_session_hash(codes.sha256_hex(session_token), now=now)
+
+
+def voter_for_session_hash(token_hash: str, *, now: dt.datetime | None = None) -> Voter:
+    """The voter of a valid session, looked up by the token's SHA-256 (what VoterSession stores)."""
     now = _now(now)
     session = (
-        VoterSession.objects.select_related("voter__motion")
-        .filter(token_hash=codes.sha256_hex(session_token), expires_at__gt=now)
-        .first()
+        VoterSession.objects.select_related("voter__motion").filter(token_hash=token_hash, expires_at__gt=now).first()
     )
     if session is None:
         raise AccessDeniedError(_("验证已过期，请重新获取验证码。"), code="session_expired")

@@ -60,7 +60,9 @@ from gongzhi.motions.selectors import access_motions, choice_list
 from gongzhi.motions.views_notice import rule_text
 from gongzhi.places.access import Action
 
-SESSION_KEY = "gz_voter_sessions"  # {str(voter.pk): session token from services.code_confirm}
+# {str(voter.pk): SHA-256 of the session token from services.code_confirm}. Only the hash, as in
+# VoterSession: a copy of the django_session table must not hold tokens that cast ballots.
+SESSION_KEY = "gz_voter_sessions"
 CODE_SENT_KEY = "gz_voter_codes_sent"  # [voter.pk, …] whose code was requested in this browser
 SHEETS_PER_PAGE = 100  # one QR code costs a few ms: 100 sheets render well under a second
 
@@ -89,18 +91,18 @@ def phase_of(motion: Motion, now: dt.datetime) -> str:
     return "open"
 
 
-def _session_token(request: HttpRequest, voter: Voter) -> str | None:
-    """The voter's confirmed session in this browser, if still valid (else forgotten)."""
-    tokens: dict[str, str] = request.session.get(SESSION_KEY, {})
-    token = tokens.get(str(voter.pk))
-    if not token:
+def _session_hash(request: HttpRequest, voter: Voter) -> str | None:
+    """The hash of the voter's confirmed session in this browser, if still valid (else forgotten)."""
+    hashes: dict[str, str] = request.session.get(SESSION_KEY, {})
+    token_hash = hashes.get(str(voter.pk))
+    if not token_hash:
         return None
     try:
-        verified = services.voter_for_session(token)
+        verified = services.voter_for_session_hash(token_hash)
     except AccessDeniedError:
         _forget(request, voter)
         return None
-    return token if verified.pk == voter.pk else None
+    return token_hash if verified.pk == voter.pk else None
 
 
 def _forget(request: HttpRequest, voter: Voter) -> None:
@@ -303,7 +305,7 @@ def _page_context(request: HttpRequest, voter: Voter, token: str) -> dict[str, A
     motion = voter.motion
     now = timezone.now()
     phase = phase_of(motion, now)
-    session_token = _session_token(request, voter) if phase == "open" else None
+    session_hash = _session_hash(request, voter) if phase == "open" else None
     current = BallotVersion.objects.filter(voter=voter, version=voter.version).first() if voter.version else None
     entries = list(RollEntry.objects.filter(motion=motion, voter=voter))
     notice_url = None
@@ -318,7 +320,7 @@ def _page_context(request: HttpRequest, voter: Voter, token: str) -> dict[str, A
         "estate": motion.estate,
         "token": token,
         "phase": phase,
-        "verified": session_token is not None,
+        "verified": session_hash is not None,
         "code_sent": _code_sent(request, voter),
         "masked_phone": services.masked_phone(voter.phone) if voter.phone else "",
         "entries": entries,
@@ -384,13 +386,13 @@ def vote_code_confirm(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return _back(token)
-    tokens = dict(request.session.get(SESSION_KEY, {}))
-    tokens[str(voter.pk)] = session_token
+    hashes = dict(request.session.get(SESSION_KEY, {}))
+    hashes[str(voter.pk)] = codes.sha256_hex(session_token)
     # One code for the entrance's three decisions: the same owner in the sibling motions.
     siblings = services.sibling_sessions_issue(voter=voter)
     for sibling_pk, sibling_token in siblings.items():
-        tokens[str(sibling_pk)] = sibling_token
-    request.session[SESSION_KEY] = tokens
+        hashes[str(sibling_pk)] = codes.sha256_hex(sibling_token)
+    request.session[SESSION_KEY] = hashes
     request.session.cycle_key()  # a new session id once the browser holds a voting right
     if siblings:
         messages.success(request, _("验证成功，请选择您的意见。本单元的其他表决事项无需再次验证。"))
@@ -406,13 +408,13 @@ def vote_cast(request: HttpRequest, token: str) -> HttpResponse:
     changed until closing; every version is kept). A resubmitted form carries the same
     request_key, so it returns the version already recorded instead of adding one."""
     voter = _voter(token)
-    session_token = _session_token(request, voter)
-    if session_token is None:
+    session_hash = _session_hash(request, voter)
+    if session_hash is None:
         messages.error(request, _("验证已过期，请重新获取验证码。"))
         return _back(token)
     try:
         result = services.ballot_cast_online(
-            session_token=session_token,
+            session_hash=session_hash,
             choice=request.POST.get("choice", ""),
             request_key=request.POST.get("request_key", ""),
         )

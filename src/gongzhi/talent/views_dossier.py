@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
@@ -340,6 +341,7 @@ class _Redirect:
         self.redirect = url
 
 
+@never_cache  # a person's private file: no copy in any browser or proxy cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def cadre_create(request: HttpRequest, pool_id: int) -> HttpResponse:
@@ -362,6 +364,7 @@ def cadre_create(request: HttpRequest, pool_id: int) -> HttpResponse:
     )
 
 
+@never_cache  # a person's private file: no copy in any browser or proxy cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def cadre_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -448,6 +451,7 @@ def membership_exit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the dossier --------------------------------------------------------------------------------------
 
 
+@never_cache  # a person's private file: no copy in any browser or proxy cache
 @login_required
 @require_GET
 def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -509,6 +513,7 @@ _ENTRY_LABELS = {
 }
 
 
+@never_cache  # a person's private file: no copy in any browser or proxy cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:

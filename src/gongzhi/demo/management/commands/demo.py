@@ -11,6 +11,8 @@ from typing import Any
 
 import uvicorn
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -34,6 +36,10 @@ class Command(BaseCommand):
         settings.GONGZHI_DEMO = True
         os.environ["GONGZHI_DEMO"] = "1"
         call_command("migrate", interactive=False, verbosity=0)
+        if not settings.DEBUG and isinstance(storages["staticfiles"], ManifestFilesMixin):
+            # Debug is off (as it should be anywhere but a developer's laptop): pages name the
+            # hashed files of the manifest, which whitenoise serves from STATIC_ROOT.
+            call_command("collectstatic", interactive=False, verbosity=0)
         summary = load_liangzhu()
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(render_summary(summary, base_url=url.rstrip("/")))

@@ -1,0 +1,43 @@
+"""System checks of the deployment's secrets (run by `gongzhi check`, `runserver` and `gongzhi demo`).
+
+The development defaults of SECRET_KEY and of the owner-id hash key are public in the repository:
+with SECRET_KEY anyone can derive every owner's personal voting link (motions.codes.voter_token)
+and forge sessions; with the hash key anyone can test identity numbers against the registry's
+hashes. Development and the demo may use them, but say so on every start; production settings
+refuse them (config/production.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Tags, Warning, register
+from django.utils.translation import gettext as _
+
+DEV_SECRET_KEY_ID = "gongzhi.W001"  # noqa: S105 - a check id, not a secret
+DEV_HASH_KEY_ID = "gongzhi.W002"
+
+
+@register(Tags.security)
+def development_secrets_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from gongzhi.config.settings import DEV_OWNER_ID_HASH_KEY, DEV_SECRET_KEY
+
+    found: list[CheckMessage] = []
+    if DEV_SECRET_KEY in str(settings.SECRET_KEY):
+        found.append(
+            Warning(
+                _("正在使用开发用 SECRET_KEY：它是公开的，任何人都能推算出业主的表决链接。"),
+                hint=_("开发和演示以外的环境请把 GONGZHI_SECRET_KEY 设为至少 50 个随机字符。"),
+                id=DEV_SECRET_KEY_ID,
+            )
+        )
+    if getattr(settings, "OWNER_ID_HASH_KEY", None) == DEV_OWNER_ID_HASH_KEY:
+        found.append(
+            Warning(
+                _("正在使用开发用的身份证号哈希密钥：它是公开的，任何人都能拿身份证号比对登记册中的哈希。"),
+                hint=_("开发和演示以外的环境请把 GONGZHI_OWNER_ID_PEPPER 设为随机的秘密值。"),
+                id=DEV_HASH_KEY_ID,
+            )
+        )
+    return found
