@@ -36,9 +36,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-# A development key only; production.py refuses to start without GONGZHI_SECRET_KEY.
-SECRET_KEY = env_str("GONGZHI_SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
-DEBUG = env_bool("GONGZHI_DEBUG", default=True)
+# A development key only (public in the repository: `check` warns while it is in use, gongzhi.W001);
+# production.py refuses to start without GONGZHI_SECRET_KEY.
+DEV_SECRET_KEY = "dev-only-insecure-key-never-used-in-production"  # noqa: S105 - public on purpose
+SECRET_KEY = env_str("GONGZHI_SECRET_KEY", DEV_SECRET_KEY)
+# Off unless GONGZHI_DEBUG=1 is set explicitly (development): debug pages show code and settings.
+DEBUG = env_bool("GONGZHI_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("GONGZHI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -121,12 +124,14 @@ DATABASES = {
         conn_max_age=int(env_str("GONGZHI_CONN_MAX_AGE", "0")),
     )
 }
-_POOL_MAX = int(env_str("GONGZHI_DB_POOL_MAX", "0"))
-if _POOL_MAX and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+_POOL_MAX = int(env_str("GONGZHI_DB_POOL_MAX", "10"))
+if _POOL_MAX > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI each request of a sync view may run on its own thread with its own connection;
-    # persistent connections (CONN_MAX_AGE) then pile up until PostgreSQL refuses new clients.
-    # A pool (psycopg_pool, Django 5.1+) caps them per process. Set GONGZHI_DB_POOL_MAX to about
-    # max_connections / (worker processes + 1) in production.
+    # persistent connections (CONN_MAX_AGE) then pile up until PostgreSQL refuses new clients
+    # ("too many clients"). A pool (psycopg_pool, Django 5.1+) caps them per process: on by default
+    # with 10 connections; GONGZHI_DB_POOL_MAX=0 turns it off. Set it to about
+    # max_connections / (worker processes + 1) in production (README, Production). A request that
+    # waits longer than the timeout for a connection gets a 503 with Retry-After.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": min(2, _POOL_MAX),
@@ -156,6 +161,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A stale or missing CSRF token gets the branded 403 page, not Django's English one.
+CSRF_FAILURE_VIEW = "gongzhi.core.http_errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -176,7 +183,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# `gongzhi demo` (DEBUG): whitenoise serves assets straight from the finders, no collectstatic.
+# Development (GONGZHI_DEBUG=1): whitenoise serves assets straight from the finders. With DEBUG off
+# (production, `gongzhi demo`) the hashed files come from STATIC_ROOT, filled by collectstatic
+# (`gongzhi demo` runs it itself).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
@@ -197,8 +206,11 @@ TASKS = {
     }
 }
 
-# Salt for the one-way hash of owners' identity numbers (PIPL: store no more than needed).
-OWNER_ID_PEPPER = env_str("GONGZHI_OWNER_ID_PEPPER", "dev-only-pepper")
+# Secret key of the one-way hash of owners' identity numbers (PIPL: store no more than needed).
+# Named *_KEY so that Django's debug page and error reports hide it like SECRET_KEY; the
+# environment variable keeps its old name.
+DEV_OWNER_ID_HASH_KEY = "dev-only-pepper"
+OWNER_ID_HASH_KEY = env_str("GONGZHI_OWNER_ID_PEPPER", DEV_OWNER_ID_HASH_KEY)
 
 # Owners' motions: local rules, Hangzhou's as defaults (杭州市物业管理条例, 2021). Art. 19: a regular
 # owners' assembly is announced 15 days ahead, an extraordinary one 7 days ahead; Art. 20: a vote
@@ -228,10 +240,22 @@ LOGGING = {
 }
 
 # --- Content-Security-Policy (django-csp 4): scripts only from this site or with the response's nonce.
+# Templates put the nonce on <script>/<style> tags as {{ request.csp_nonce }}; no inline handlers anywhere
+# (docs/security.md, "Content-Security-Policy and scripts"). Style *attributes* stay allowed: ECharts
+# writes its HTML tooltips with style="..." and a few templates size bars from data; <style> elements
+# still need the nonce. The same policy holds in production and in the demo (no setting changes it).
+from csp.constants import NONCE  # noqa: E402 - kept with the policy it serves
+
 CONTENT_SECURITY_POLICY: dict[str, object] = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "style-src-elem": ["'self'", NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
@@ -239,5 +263,33 @@ CONTENT_SECURITY_POLICY: dict[str, object] = {
     },
 }
 
-# --- Login throttling (django-axes).
-AXES_FAILURE_LIMIT = 10
+# --- Login throttling (django-axes; core.login_throttle, docs/security.md).
+# The client's address (core.clients.client_ip): REMOTE_ADDR, unless the request comes from one of
+# GONGZHI_TRUSTED_PROXIES (comma-separated addresses or CIDR networks of your reverse proxies) and
+# GONGZHI_CLIENT_IP_HEADER names the header they set (e.g. X-Forwarded-For); only then is the
+# header believed, read from the right, skipping the trusted proxies.
+import ipaddress  # noqa: E402 - kept with the settings they serve
+from datetime import timedelta  # noqa: E402
+
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+GONGZHI_CLIENT_IP_HEADER = env_str("GONGZHI_CLIENT_IP_HEADER", "")
+GONGZHI_TRUSTED_PROXIES = env_list("GONGZHI_TRUSTED_PROXIES", [])
+for _proxy in GONGZHI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"GONGZHI_TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from _error
+# Failed logins within the cool-off lock the account (AXES_FAILURE_LIMIT) or the client address
+# (GONGZHI_LOGIN_ADDRESS_FAILURE_LIMIT, higher: an office or an estate shares one NAT address);
+# a successful login clears the account's failures. `gongzhi axes_reset_username NAME` unlocks.
+AXES_FAILURE_LIMIT = int(env_str("GONGZHI_LOGIN_ACCOUNT_FAILURE_LIMIT", "10"))
+GONGZHI_LOGIN_ADDRESS_FAILURE_LIMIT = int(env_str("GONGZHI_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("GONGZHI_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a definite time to try again
+AXES_HANDLER = "gongzhi.core.login_throttle.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "gongzhi.core.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "gongzhi.core.views.login_lockout"
+AXES_HTTP_RESPONSE_CODE = 429

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.params import IdMultipleChoiceField
 from gongzhi.councils.models import MemberRole, OutcomeKind, OutcomeStatus, Represents, Topic
 from gongzhi.motions.forms import DATETIME_LOCAL_FORMATS, DateTimeLocalInput
 from gongzhi.places.models import Estate
@@ -28,6 +29,10 @@ class TopicForm(forms.Form):
     )
 
 
+class DecisionForm(forms.Form):
+    decision = forms.CharField(required=False)
+
+
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -44,7 +49,7 @@ class EndTermForm(forms.Form):
     term_end = forms.DateField(label=_("任期结束"), widget=DATE)
 
 
-class _TopicChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class _TopicChoices(IdMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.title}（{obj.proposer_name}）"
 

@@ -24,6 +24,7 @@ from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.councils import scope, services
 from gongzhi.councils.forms import (
     CouncilForm,
+    DecisionForm,
     DeclineForm,
     EndTermForm,
     MemberForm,
@@ -158,7 +159,8 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
     council = _council(request, topic.council_id)
     _manager(request, council.community)
     try:
-        if request.POST.get("decision") == "accept":
+        decision = DecisionForm(request.POST)
+        if decision.is_valid() and decision.cleaned_data["decision"] == "accept":
             services.topic_accept(actor=request.user, topic=topic)
             messages.success(request, _("议题已受理。"))
         else:

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.params import IdMultipleChoiceField
 from gongzhi.elevators.models import Campaign
 from gongzhi.meetings.models import QUESTION_MAX_LENGTH, ParticipantRole
 from gongzhi.meetings.services import ANSWER_MAX_LENGTH, AgendaEntry
@@ -22,7 +23,7 @@ from gongzhi.renewals.models import Offer, Vendor
 AGENDA_HELP = _("每行一项：议程 | 分钟 | 主讲，如“品牌方路演 | 60 | 各品牌方”。")
 
 
-class _EntranceChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class _EntranceChoices(IdMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.building.estate.name} · {obj.building.name}{obj.name}"
 
@@ -192,7 +193,7 @@ class AnswerForm(forms.Form):
 
 class MinutesForm(forms.Form):
     conclusions = forms.CharField(label=_("会议结论"), widget=forms.Textarea(attrs={"rows": 6}))
-    motions = forms.ModelMultipleChoiceField(
+    motions = IdMultipleChoiceField(
         label=_("相关表决"),
         required=False,
         queryset=Motion.objects.none(),

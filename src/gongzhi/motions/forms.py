@@ -326,3 +326,11 @@ class VoterFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("房号、姓名或编号")
+
+
+class PaperRequestForm(forms.Form):
+    """A paper ballot asked for (or no longer) on the voters' page, by sheet number."""
+
+    number = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    requested = forms.CharField(required=False)
+    next = forms.CharField(required=False)

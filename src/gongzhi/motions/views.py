@@ -27,10 +27,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import private_file_response
+from gongzhi.core.params import parse_id
 from gongzhi.motions import selectors as sel
 from gongzhi.motions import services
 from gongzhi.motions import thresholds as th
@@ -39,6 +41,7 @@ from gongzhi.motions.forms import (
     MismatchResolveForm,
     MotionForm,
     PaperEntryForm,
+    PaperRequestForm,
     ProxyForm,
     VoterFilterForm,
 )
@@ -595,6 +598,7 @@ def _last_version(field: str) -> Subquery:
     return Subquery(BallotVersion.objects.filter(voter=OuterRef("pk")).order_by("-version").values(field)[:1])
 
 
+@never_cache  # owners' names, areas and phones: no copy in any cache
 @login_required
 @require_GET
 def motion_voters(request: HttpRequest, pk: int) -> HttpResponse:
@@ -615,8 +619,8 @@ def motion_voters(request: HttpRequest, pk: int) -> HttpResponse:
             match = Q(display_name__icontains=q) | Q(
                 pk__in=RollEntry.objects.filter(motion=motion, label__icontains=q).values("voter_id")
             )
-            if q.isdigit():
-                match |= Q(number=int(q))
+            if (number := parse_id(q)) is not None:  # ASCII digits in range ("²" is a digit to isdigit)
+                match |= Q(number=number)
             voters = voters.filter(match)
     voters = (
         voters.annotate(last_channel=_last_version("channel"), last_cast_at=_last_version("cast_at"))
@@ -651,23 +655,26 @@ def motion_voters(request: HttpRequest, pk: int) -> HttpResponse:
 def motion_paper_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Hangzhou 物业管理条例 Art. 20: an owner who asks for a paper ballot gets one."""
     motion = _motion_in_scope(request, pk, Action.ENTER_BALLOTS)
-    try:
-        number = int(request.POST.get("number", ""))
-        voter = _voter_by_number(motion, number)
-        services.paper_request(actor=request.user, voter=voter, requested=request.POST.get("requested") == "1")
-    except ValueError:
+    form = PaperRequestForm(request.POST)
+    if not form.is_valid() or form.cleaned_data.get("number") is None:
         messages.error(request, _("表决票编号无效。"))
-    except AccessDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
     else:
-        messages.success(request, _("已更新第 %(number)s 号的纸质票需求。") % {"number": number})
-    back = QueryDict(request.POST.get("next", "")).urlencode()  # re-encoded: only a query string goes back
+        number = form.cleaned_data["number"]
+        try:
+            voter = _voter_by_number(motion, number)
+            services.paper_request(actor=request.user, voter=voter, requested=form.cleaned_data["requested"] == "1")
+        except AccessDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已更新第 %(number)s 号的纸质票需求。") % {"number": number})
+    back = QueryDict(form.cleaned_data.get("next", "")).urlencode()  # re-encoded: only a query string goes back
     url = reverse("motion_voters", args=[motion.pk])
     return HttpResponseRedirect(url + ("?" + back if back else ""))
 
 
+@never_cache  # owners' names, areas and phones: no copy in any cache
 @login_required
 @require_GET
 def motion_door_knocking(request: HttpRequest, pk: int) -> HttpResponse:

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import private_file_response
+from gongzhi.core.params import parse_ids
 from gongzhi.elevators.models import Campaign, CampaignStatus
 from gongzhi.elevators.selectors import access_campaigns, access_elevators
 from gongzhi.places.access import Action, user_access
@@ -254,12 +255,7 @@ def _cell_text(key: str, value: Any) -> str:
 
 def _picked(request: HttpRequest) -> set[int] | None:
     """?offers=1,2,3 (or the checkboxes' offers=1&offers=2): the offers to compare; None for all."""
-    ids: set[int] = set()
-    for raw in request.GET.getlist("offers"):
-        for part in raw.split(","):
-            token = part.strip()
-            if token.isdigit():
-                ids.add(int(token))
+    ids = set(parse_ids(request.GET.getlist("offers")))  # ASCII digits in range; the rest ignored
     return ids or None
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.errors import DomainError
+from gongzhi.core.params import IdMultipleChoiceField
 from gongzhi.elevators.selectors import access_campaigns
 from gongzhi.places.access import Action
 from gongzhi.places.selectors import access_entrances
@@ -60,7 +61,7 @@ def board(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 class ConsultationForm(forms.Form):
     plan = forms.ModelChoiceField(label=gettext_lazy("资金方案"), queryset=access_plans(None).none())
-    offers = forms.ModelMultipleChoiceField(
+    offers = IdMultipleChoiceField(
         label=gettext_lazy("品牌表决的报价"), queryset=Offer.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     opens_at = forms.DateTimeField(

@@ -9,8 +9,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.params import parse_id
 from gongzhi.places.models import Community
-from gongzhi.suggestions.models import Category, Source, Status
+from gongzhi.suggestions.models import Category, Department, Deputy, Source, Status
 from gongzhi.suggestions.services import STAFF_SOURCES
 
 PHOTO_ACCEPT = "image/jpeg,image/png,application/pdf"
@@ -92,3 +93,64 @@ class InboxFilterForm(forms.Form):
         self.fields["status"].choices = [everything, *Status.choices]  # type: ignore[attr-defined]
         self.fields["category"].choices = [everything, *categories]  # type: ignore[attr-defined]
         self.fields["department"].choices = [everything, *departments]  # type: ignore[attr-defined]
+
+
+# --- the actions on a suggestion's page (views.act): each reads its POST through one of these ----------
+# Texts the services check (a reason, an answer) stay optional here so the services' own messages show;
+# the forms check the shape: strings without NUL, ids that are ids, a number that is a number.
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, strip=False)
+
+
+class DepartmentForm(NoteForm):
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(),
+        error_messages={"required": _("请选择承办部门。"), "invalid_choice": _("请选择承办部门。")},
+    )
+
+    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, strip=False)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(required=False, strip=False)
+
+
+class RateForm(NoteForm):
+    rating = forms.CharField(required=False)
+
+
+class ExtendForm(ReasonForm):
+    working_days = forms.IntegerField(
+        error_messages={"required": _("请填写有效的数字。"), "invalid": _("请填写有效的数字。")},
+    )
+
+
+class DecideForm(forms.Form):
+    extension = forms.CharField()
+    approve = forms.CharField(required=False)
+
+    def extension_id(self) -> int | None:
+        return parse_id(self.cleaned_data.get("extension"))
+
+
+class EscalateForm(NoteForm):
+    deputy = forms.ModelChoiceField(
+        queryset=Deputy.objects.none(),
+        error_messages={"required": _("请选择人大代表。"), "invalid_choice": _("请选择人大代表。")},
+    )
+
+    def __init__(self, *args: Any, deputies: QuerySet[Deputy], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = deputies  # type: ignore[attr-defined]
+
+
+class MergeForm(NoteForm):
+    kept = forms.UUIDField(error_messages={"required": _("请选择保留的诉求。"), "invalid": _("请选择保留的诉求。")})

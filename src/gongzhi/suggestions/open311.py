@@ -2,7 +2,8 @@
 systems can read the suggestions: categories as services, suggestions as service requests.
 
 Public data only, as on the public board: no names, no phone numbers, the text, place and answer
-masked (selectors.mask), merged suggestions left out. Photos are private, so media_url is null;
+masked (selectors.mask, i.e. gongzhi.core.masking: every text field of a request), merged
+suggestions left out. Photos are private, so media_url is null;
 there are no coordinates (lat/long null).
 
 GET /open311/v2/services.json
@@ -26,6 +27,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from gongzhi.core.params import parse_id
 from gongzhi.suggestions.models import OPEN_STATUSES, Category, Suggestion
 from gongzhi.suggestions.selectors import mask
 
@@ -83,10 +85,10 @@ def _request(s: Suggestion) -> dict[str, Any]:
         "service_request_id": str(s.public_id),
         "status": "open" if is_open else "closed",
         "status_notes": mask(s.answer) if s.answer else s.get_status_display(),
-        "service_name": s.category.name,
+        "service_name": mask(s.category.name),
         "service_code": str(s.category_id),
         "description": mask(s.text),
-        "agency_responsible": s.department.name if s.department else None,
+        "agency_responsible": mask(s.department.name) if s.department else None,
         "service_notice": _("办理时限 %(n)d 个工作日。") % {"n": s.category.time_limit_days},
         "requested_datetime": _iso(s.created_at),
         "updated_datetime": _iso(s.updated_at),
@@ -124,10 +126,10 @@ def _filtered(params: Any) -> QuerySet[Suggestion]:
         return qs.filter(public_id__in=_uuids(ids))
     code = params.get("service_code", "").strip()
     if code:
-        codes = [c.strip() for c in code.split(",") if c.strip()]
-        if not all(c.isdigit() for c in codes):
+        codes = [parse_id(c) for c in code.split(",") if c.strip()]
+        if not codes or None in codes:  # ASCII digits within the database's range only
             raise BadParameterError(_("参数 service_code 无效。"))
-        qs = qs.filter(category_id__in=[int(c) for c in codes])
+        qs = qs.filter(category_id__in=codes)
     status = params.get("status", "").strip()
     if status:
         wanted = {s.strip() for s in status.split(",") if s.strip()}

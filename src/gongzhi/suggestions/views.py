@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -32,7 +33,20 @@ from gongzhi.places.access import Action, user_access
 from gongzhi.places.models import Community
 from gongzhi.suggestions import selectors as sel
 from gongzhi.suggestions import services as sv
-from gongzhi.suggestions.forms import InboxFilterForm, RecordForm, SubmitForm
+from gongzhi.suggestions.forms import (
+    AnswerForm,
+    DecideForm,
+    DepartmentForm,
+    EscalateForm,
+    ExtendForm,
+    InboxFilterForm,
+    MergeForm,
+    NoteForm,
+    RateForm,
+    ReasonForm,
+    RecordForm,
+    SubmitForm,
+)
 from gongzhi.suggestions.models import (
     OPEN_STATUSES,
     Category,
@@ -314,30 +328,21 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(request, "suggestions/detail.html", ctx)
 
 
-def _post_int(request: HttpRequest, key: str) -> int:
-    try:
-        return int(request.POST.get(key, ""))
-    except ValueError as exc:
-        raise DomainError(_("请填写有效的数字。"), code="bad_number") from exc
-
-
-def _department(request: HttpRequest) -> Department:
-    dept = Department.objects.filter(pk=request.POST.get("department") or 0).first()
-    if dept is None:
-        raise DomainError(_("请选择承办部门。"), code="department_required")
-    return dept
+def _read(form: forms.Form, code: str) -> dict[str, Any]:
+    """The form's cleaned data, or its first error as the refusal shown on the suggestion's page."""
+    if not form.is_valid():
+        raise DomainError(str(next(iter(form.errors.values()))[0]), code=code)
+    return form.cleaned_data
 
 
 def _act_dispatch(request: HttpRequest, s: Suggestion) -> Any:
-    return sv.suggestion_dispatch(
-        actor=request.user, suggestion=s, department=_department(request), note=request.POST.get("note", "")
-    )
+    data = _read(DepartmentForm(request.POST, departments=Department.objects.all()), "department_required")
+    return sv.suggestion_dispatch(actor=request.user, suggestion=s, department=data["department"], note=data["note"])
 
 
 def _act_force(request: HttpRequest, s: Suggestion) -> Any:
-    return sv.suggestion_force(
-        actor=request.user, suggestion=s, department=_department(request), note=request.POST.get("note", "")
-    )
+    data = _read(DepartmentForm(request.POST, departments=Department.objects.all()), "department_required")
+    return sv.suggestion_force(actor=request.user, suggestion=s, department=data["department"], note=data["note"])
 
 
 def _act_sign(request: HttpRequest, s: Suggestion) -> Any:
@@ -345,44 +350,44 @@ def _act_sign(request: HttpRequest, s: Suggestion) -> Any:
 
 
 def _act_bounce(request: HttpRequest, s: Suggestion) -> Any:
-    return sv.suggestion_bounce(actor=request.user, suggestion=s, reason=request.POST.get("reason", ""))
+    data = _read(ReasonForm(request.POST), "bad_input")
+    return sv.suggestion_bounce(actor=request.user, suggestion=s, reason=data["reason"])
 
 
 def _act_answer(request: HttpRequest, s: Suggestion) -> Any:
-    return sv.suggestion_answer(actor=request.user, suggestion=s, answer=request.POST.get("answer", ""))
+    data = _read(AnswerForm(request.POST), "bad_input")
+    return sv.suggestion_answer(actor=request.user, suggestion=s, answer=data["answer"])
 
 
 def _act_rate(request: HttpRequest, s: Suggestion) -> Any:
-    return sv.suggestion_rate(
-        actor=request.user, suggestion=s, rating=request.POST.get("rating", ""), note=request.POST.get("note", "")
-    )
+    data = _read(RateForm(request.POST), "bad_input")
+    return sv.suggestion_rate(actor=request.user, suggestion=s, rating=data["rating"], note=data["note"])
 
 
 def _act_close(request: HttpRequest, s: Suggestion) -> Any:
-    return sv.suggestion_close(actor=request.user, suggestion=s, note=request.POST.get("note", ""))
+    data = _read(NoteForm(request.POST), "bad_input")
+    return sv.suggestion_close(actor=request.user, suggestion=s, note=data["note"])
 
 
 def _act_extend(request: HttpRequest, s: Suggestion) -> Any:
+    data = _read(ExtendForm(request.POST), "bad_number")
     return sv.extension_request(
-        actor=request.user,
-        suggestion=s,
-        working_days=_post_int(request, "working_days"),
-        reason=request.POST.get("reason", ""),
+        actor=request.user, suggestion=s, working_days=data["working_days"], reason=data["reason"]
     )
 
 
 def _act_decide(request: HttpRequest, s: Suggestion) -> Any:
-    ext = ExtensionRequest.objects.filter(suggestion=s, pk=request.POST.get("extension") or 0).first()
+    form = DecideForm(request.POST)
+    pk = form.extension_id() if form.is_valid() else None
+    ext = ExtensionRequest.objects.filter(suggestion=s, pk=pk).first() if pk is not None else None
     if ext is None:
         raise Http404
-    return sv.extension_decide(actor=request.user, extension=ext, approve=request.POST.get("approve") == "1")
+    return sv.extension_decide(actor=request.user, extension=ext, approve=form.cleaned_data["approve"] == "1")
 
 
 def _act_escalate(request: HttpRequest, s: Suggestion) -> Any:
-    deputy = Deputy.objects.filter(pk=request.POST.get("deputy") or 0).first()
-    if deputy is None:
-        raise DomainError(_("请选择人大代表。"), code="deputy_required")
-    return sv.suggestion_escalate(actor=request.user, suggestion=s, deputy=deputy, note=request.POST.get("note", ""))
+    data = _read(EscalateForm(request.POST, deputies=Deputy.objects.all()), "deputy_required")
+    return sv.suggestion_escalate(actor=request.user, suggestion=s, deputy=data["deputy"], note=data["note"])
 
 
 def _act_adopt(request: HttpRequest, s: Suggestion) -> Any:
@@ -390,14 +395,11 @@ def _act_adopt(request: HttpRequest, s: Suggestion) -> Any:
 
 
 def _act_merge(request: HttpRequest, s: Suggestion) -> Any:
-    try:
-        kept_id = uuid.UUID(request.POST.get("kept", ""))
-    except ValueError as exc:
-        raise DomainError(_("请选择保留的诉求。"), code="kept_required") from exc
-    kept = sel.access_visible(request.user).filter(public_id=kept_id).first()
+    data = _read(MergeForm(request.POST), "kept_required")
+    kept = sel.access_visible(request.user).filter(public_id=data["kept"]).first()
     if kept is None:
         raise DomainError(_("请选择保留的诉求。"), code="kept_required")
-    return sv.suggestion_merge(actor=request.user, merged=s, kept=kept, note=request.POST.get("note", ""))
+    return sv.suggestion_merge(actor=request.user, merged=s, kept=kept, note=data["note"])
 
 
 ACTIONS: dict[str, Callable[[HttpRequest, Suggestion], Any]] = {

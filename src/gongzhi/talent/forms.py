@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongzhi.core.params import MAX_INT
 from gongzhi.talent.models import AppraisalGrade, Category, Gender, Pool, Skill, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -45,7 +46,9 @@ class PoolForm(forms.Form):
 
 class CategoryForm(forms.Form):
     name = forms.CharField(label=_("类别名称"), max_length=64)
-    quota = forms.IntegerField(label=_("名额"), min_value=0, required=False, help_text=_("不填为不限名额。"))
+    quota = forms.IntegerField(
+        label=_("名额"), min_value=0, max_value=MAX_INT, required=False, help_text=_("不填为不限名额。")
+    )
 
 
 class CycleForm(forms.Form):

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongzhi.core.params import IdMultipleChoiceField
 from gongzhi.talent.models import ActivityKind, Cadre, CompletionRule, Course, Cycle, GraduationOutcome
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -61,7 +62,7 @@ class ActivityForm(forms.Form):
     description = forms.CharField(
         label=pgettext_lazy("talent description", "说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    participants = forms.ModelMultipleChoiceField(
+    participants = IdMultipleChoiceField(
         label=_("参加人员"),
         queryset=Cadre.objects.none(),
         required=False,

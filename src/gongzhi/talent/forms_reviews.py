@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongzhi.core.params import IdMultipleChoiceField
 from gongzhi.talent.models import AwardKind, AwardNomination, Cadre, Category, Cycle, Gender, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -83,7 +84,7 @@ class AwardDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("如“2025 年 12 月 18 日工委会议研究决定”。"),
     )
-    selected = forms.ModelMultipleChoiceField(
+    selected = IdMultipleChoiceField(
         label=_("当选人员"),
         queryset=AwardNomination.objects.none(),
         widget=forms.CheckboxSelectMultiple,

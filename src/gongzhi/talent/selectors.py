@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from gongzhi.core.models import AuditEntry
+from gongzhi.core.params import parse_id
 from gongzhi.talent.access import DossierAccess, access_cadres, access_pools, administered_pool_ids, unit_ids
 from gongzhi.talent.completion import completed_courses
 from gongzhi.talent.models import (
@@ -140,10 +141,10 @@ def pool_cadres(pool: Pool, *, category: str = "", unit: str = "", status: str =
     qs = Cadre.objects.filter(pool=pool).select_related("unit", "category")
     if category == "none":
         qs = qs.filter(category__isnull=True)
-    elif category.isdigit():
-        qs = qs.filter(category_id=int(category))
-    if unit.isdigit():
-        qs = qs.filter(unit_id=int(unit))
+    elif (category_id := parse_id(category)) is not None:  # else ignored, as an unknown status is
+        qs = qs.filter(category_id=category_id)
+    if (unit_id := parse_id(unit)) is not None:
+        qs = qs.filter(unit_id=unit_id)
     if status in CadreStatus.values:
         qs = qs.filter(status=status)
     if q.strip():

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.params import parse_int
 from gongzhi.talent import awards as svc
 from gongzhi.talent.access import access_pools, administers
 from gongzhi.talent.forms_reviews import AwardDecisionForm, AwardNominationForm
@@ -44,9 +45,10 @@ def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year") or request.POST.get("year")
     if not raw:
         return timezone.localdate().year
-    if not raw.isdigit() or not svc.MIN_YEAR <= int(raw) <= svc.MAX_YEAR:
+    year = parse_int(raw, minimum=svc.MIN_YEAR, maximum=svc.MAX_YEAR)
+    if year is None:
         raise Http404
-    return int(raw)
+    return year
 
 
 def _url(name: str, pool: Pool, year: int, **extra: str) -> str:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.params import parse_id
 from gongzhi.talent import courses as svc
 from gongzhi.talent.access import access_pools, administers
 from gongzhi.talent.completion import missing_required
@@ -208,9 +209,9 @@ def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
     members = list(svc.cycle_members(session.cycle))
     error = ""
     if request.method == "POST":
-        try:
-            present = {int(v) for v in request.POST.getlist("present")}
-        except ValueError:
+        ids = [parse_id(v) for v in request.POST.getlist("present")]  # ASCII digits in range only
+        present = {pk for pk in ids if pk is not None}
+        if None in ids:
             present, error = set(), _("出勤名单有误。")
         if not error:
             try:

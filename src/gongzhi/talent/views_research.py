@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import private_file_response
+from gongzhi.core.params import parse_id, parse_int
 from gongzhi.talent import research as svc
 from gongzhi.talent.access import administers
 from gongzhi.talent.forms_research import (
@@ -53,9 +54,10 @@ def _cycle(request: HttpRequest, pool: Pool) -> Cycle | None:
     cycles = Cycle.objects.filter(pool=pool).order_by("-start")
     wanted = request.GET.get("cycle") or request.POST.get("cycle")
     if wanted:
-        if not wanted.isdigit():
+        cycle_id = parse_id(wanted)
+        if cycle_id is None:
             raise Http404
-        cycle: Cycle = get_object_or_404(cycles, pk=int(wanted))
+        cycle: Cycle = get_object_or_404(cycles, pk=cycle_id)
         return cycle
     return cycles.filter(status="open").first() or cycles.first()
 
@@ -354,8 +356,8 @@ def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _int(value: str | None, default: int) -> int:
-    text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 6 else default
+    number = parse_int(value, minimum=0, maximum=99_999)
+    return default if number is None else number
 
 
 @login_required
@@ -365,9 +367,9 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     _admin(request, meeting.cycle.pool_id)
     entries = []
     for raw in request.POST.getlist("project"):
-        if not raw.isdigit():
+        pid = parse_id(raw)
+        if pid is None:
             continue
-        pid = int(raw)
         entries.append(
             svc.AgendaEntry(
                 project_id=pid,
