@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_talent_import.py
+	$(BIN)/python bench/bench_masking.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/static

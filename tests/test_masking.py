@@ -124,11 +124,10 @@ def test_a_date_in_an_id_shaped_number_is_checked() -> None:
     assert mask_personal_data("13812345678 1101") == "138****5678 1101"
 
 
-def test_long_hostile_input_is_fast() -> None:
-    """Linear: no catastrophic backtracking on long runs of digits, separators or address-like text."""
-    import time
-
+def test_long_hostile_input_keeps_its_length_and_masks_nothing_made_up() -> None:
+    """Long runs of digits, separators or address-like text come back whole (the time they take is
+    measured in bench/bench_masking.py, not here: a timed test fails when the machine is busy)."""
     for text in ("1 " * 20000, "1-" * 20000 + "x", "a@" + "b-" * 5000, "a." * 10000 + "@x", "１" * 30000):
-        started = time.perf_counter()
-        mask_personal_data(text)
-        assert time.perf_counter() - started < 2
+        masked = mask_personal_data(text)
+        assert len(masked) == len(text)
+        assert masked.replace("*", "") == "".join(c for c, m in zip(text, masked, strict=True) if m != "*")

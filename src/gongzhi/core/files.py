@@ -5,6 +5,8 @@ stored one is handed back — as an attachment, never under a public media URL."
 from __future__ import annotations
 
 import hashlib
+import uuid
+from pathlib import Path
 from typing import Any
 
 from django.db.models.fields.files import FieldFile
@@ -48,3 +50,13 @@ def upload_sha256(upload: Any) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+def keep_import_upload(data: bytes, folder: Path) -> tuple[uuid.UUID, Path]:
+    """Store an uploaded import workbook under a fresh id until its task has read it: the id names
+    both the file and the import's row, so the worker finds one from the other."""
+    import_id = uuid.uuid4()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{import_id}.xlsx"
+    path.write_bytes(data)
+    return import_id, path

@@ -46,6 +46,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, ImportRefusedError, RowProblem
+from gongzhi.core.files import keep_import_upload
 from gongzhi.core.spreadsheets import SafeWorkbook, workbook_bytes
 from gongzhi.core.workbooks import GiB, WorkbookLimits, WorkbookReadFailedError, WorkbookRefusedError, open_workbook
 from gongzhi.elevators.device_codes import device_code_warning, normalise
@@ -1507,11 +1508,7 @@ def registry_import_start(*, actor: Any, data: bytes, file_name: str) -> Registr
     """Keep the uploaded file, record the import and queue it (elevators.tasks)."""
     if not getattr(actor, "pk", None) or user_access(actor).grants(Action.CHANGE_REGISTRY).empty:
         raise AccessDeniedError(_("您无权导入登记册。"))
-    import_id = uuid.uuid4()
-    folder = imports_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{import_id}.xlsx"
-    path.write_bytes(data)
+    import_id, path = keep_import_upload(data, imports_dir())
     imp = RegistryImport.objects.create(
         id=import_id,
         file_name=Path(file_name).name[:255] or "registry.xlsx",

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import AccessDeniedError, DomainError, ImportRefusedError, RowProblem
+from gongzhi.core.files import keep_import_upload
 from gongzhi.core.workbooks import WorkbookReadFailedError
 from gongzhi.talent import excel
 from gongzhi.talent.access import administers
@@ -46,11 +47,7 @@ def talent_import_start(*, actor: Any, pool: Pool, data: bytes, file_name: str) 
     """Keep the uploaded file, record the import and queue it (talent.tasks)."""
     if not getattr(actor, "pk", None) or not administers(actor, pool):
         raise AccessDeniedError(_("只有人才库管理员可以导入。"))
-    import_id = uuid.uuid4()
-    folder = imports_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{import_id}.xlsx"
-    path.write_bytes(data)
+    import_id, path = keep_import_upload(data, imports_dir())
     imp = TalentImport.objects.create(
         id=import_id,
         pool=pool,
