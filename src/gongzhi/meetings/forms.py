@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.params import IdMultipleChoiceField
 from gongzhi.elevators.models import Campaign
-from gongzhi.meetings.models import QUESTION_MAX_LENGTH, ParticipantRole
-from gongzhi.meetings.services import ANSWER_MAX_LENGTH, AgendaEntry
+from gongzhi.meetings.models import QUESTION_MAX_LENGTH, ParticipantRole, QuestionStatus
+from gongzhi.meetings.services import ANSWER_MAX_LENGTH, MODERATION_DECISIONS, AgendaEntry
 from gongzhi.motions.forms import DATETIME_LOCAL_FORMATS, DateTimeLocalInput
 from gongzhi.motions.models import Motion
 from gongzhi.places.models import Entrance, Estate
@@ -215,3 +215,37 @@ class SignInForm(forms.Form):
         error_messages={"invalid": _("请输入 4 位数字。")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+
+_BAD_STEP = _("无效的操作。")
+
+
+class TransitionForm(forms.Form):
+    step = forms.ChoiceField(
+        choices=[("start", "start"), ("end", "end")],
+        error_messages={"required": _BAD_STEP, "invalid_choice": _BAD_STEP},
+    )
+
+
+class AttendanceForm(forms.Form):
+    attended = forms.ChoiceField(
+        choices=[("1", "1"), ("0", "0")], error_messages={"required": _BAD_STEP, "invalid_choice": _BAD_STEP}
+    )
+
+
+class SignInModeForm(forms.Form):
+    """Which way a visitor signs in: one tap (logged-in invitee) or name and phone digits (the default)."""
+
+    mode = forms.ChoiceField(
+        choices=[("account", "account"), ("phone", "phone")],
+        required=False,
+        error_messages={"invalid_choice": _BAD_STEP},
+    )
+
+
+class ModerateForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(d, d) for d in MODERATION_DECISIONS],
+        error_messages={"required": _("无效的审核操作。"), "invalid_choice": _("无效的审核操作。")},
+    )
+    status = forms.ChoiceField(choices=QuestionStatus.choices, required=False)

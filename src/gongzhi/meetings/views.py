@@ -16,6 +16,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -36,12 +37,16 @@ from gongzhi.meetings import selectors as sel
 from gongzhi.meetings import services
 from gongzhi.meetings.forms import (
     AnswerForm,
+    AttendanceForm,
     InviteForm,
     MeetingForm,
     MinutesForm,
+    ModerateForm,
     PitchForm,
     QuestionForm,
     SignInForm,
+    SignInModeForm,
+    TransitionForm,
     agenda_text,
 )
 from gongzhi.meetings.models import Meeting, MeetingStatus, Participant, Pitch, Question, QuestionStatus
@@ -78,6 +83,10 @@ def _meeting(request: HttpRequest, pk: int, action: Action | None = None) -> Mee
 
 def _redirect(name: str, *args: Any) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse(name, args=args))
+
+
+def _errors(form: forms.Form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def _act(request: HttpRequest, call: Any, success: str) -> bool:
@@ -280,7 +289,11 @@ def meeting_questions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_transition(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, Action.MANAGE_MEETING)
-    step = request.POST.get("step", "")
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _redirect("meeting_detail", meeting.pk)
+    step = form.cleaned_data["step"]
     done = {"start": _("会议已开始。"), "end": _("会议已结束。")}.get(step, "")
     _act(request, lambda: services.meeting_transition(actor=request.user, meeting=meeting, step=step), done)
     return _redirect("meeting_detail", meeting.pk)
@@ -329,7 +342,11 @@ def meeting_participants(request: HttpRequest, pk: int) -> HttpResponse:
 def participant_attendance(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
     meeting = _meeting(request, pk, Action.MANAGE_MEETING)
     participant = get_object_or_404(Participant.objects.select_related("meeting"), pk=participant_id, meeting=meeting)
-    attended = request.POST.get("attended") == "1"
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _redirect("meeting_participants", meeting.pk)
+    attended = form.cleaned_data["attended"] == "1"
     _act(
         request,
         lambda: services.attendance_mark(actor=request.user, participant=participant, attended=attended),
@@ -376,9 +393,13 @@ def meeting_sign_in(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     invited = Participant.objects.filter(meeting=meeting, user=user).first() if user is not None else None
     form = SignInForm()
+    form.cleaned_data = {}  # an unbound form takes a refusal (add_error) only with this in place
     signed: Participant | None = invited if invited is not None and invited.attended_at else None
-    if request.method == "POST":
-        if request.POST.get("mode") == "account" and user is not None:
+    mode = SignInModeForm(request.POST or None)
+    if request.method == "POST" and not mode.is_valid():
+        form.add_error(None, _errors(mode))
+    elif request.method == "POST":
+        if mode.cleaned_data["mode"] == "account" and user is not None:
             try:
                 signed = services.sign_in_account(meeting=meeting, user=user)
             except DomainError as exc:
@@ -489,15 +510,17 @@ def meeting_moderation(request: HttpRequest, pk: int) -> HttpResponse:
 def question_moderate(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
     meeting = _meeting(request, pk, Action.MANAGE_MEETING)
     question = get_object_or_404(Question.objects.select_related("meeting"), pk=question_id, meeting=meeting)
-    decision = request.POST.get("decision", "")
-    _act(
-        request,
-        lambda: services.question_moderate(actor=request.user, question=question, decision=decision),
-        _("已处理。"),
-    )
-    back = request.POST.get("status", QuestionStatus.PENDING)
-    if back not in QuestionStatus.values:
-        back = QuestionStatus.PENDING
+    form = ModerateForm(request.POST)
+    if form.is_valid():
+        decision = form.cleaned_data["decision"]
+        _act(
+            request,
+            lambda: services.question_moderate(actor=request.user, question=question, decision=decision),
+            _("已处理。"),
+        )
+    elif "decision" in form.errors:
+        messages.error(request, " ".join(str(e) for e in form.errors["decision"]))
+    back = form.cleaned_data.get("status") or QuestionStatus.PENDING
     return HttpResponseRedirect(reverse("meeting_moderation", args=[meeting.pk]) + f"?status={back}")
 
 

@@ -334,3 +334,54 @@ class PaperRequestForm(forms.Form):
     number = forms.IntegerField(min_value=1, max_value=2**31 - 1)
     requested = forms.CharField(required=False)
     next = forms.CharField(required=False)
+
+
+def errors_text(form: forms.Form) -> str:
+    """A form's errors as one flash message (the views of these small forms redirect back)."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+class MotionRuleForm(forms.Form):
+    """A draft's rule changed on its page: a preset, or the four custom thresholds. The service
+    checks the thresholds' meaning; here only their shape."""
+
+    _BAD_THRESHOLD = _("门槛须写作 >=分子/分母 或 >分子/分母，如 >=2/3，且不超过 1。")
+
+    rule = forms.ChoiceField(
+        choices=RULE_CHOICES,
+        error_messages={"required": _("请选择表决规则。"), "invalid_choice": _("请选择表决规则。")},
+    )
+    participation_area = forms.CharField(required=False, max_length=16, error_messages={"max_length": _BAD_THRESHOLD})
+    participation_owners = forms.CharField(required=False, max_length=16, error_messages={"max_length": _BAD_THRESHOLD})
+    approval_area = forms.CharField(required=False, max_length=16, error_messages={"max_length": _BAD_THRESHOLD})
+    approval_owners = forms.CharField(required=False, max_length=16, error_messages={"max_length": _BAD_THRESHOLD})
+
+    def rule_spec(self) -> str | dict[str, Any]:
+        data = self.cleaned_data
+        if data["rule"] != RULE_CUSTOM:
+            return str(data["rule"])
+        return {
+            "participation": {"area": data["participation_area"], "owners": data["participation_owners"]},
+            "approval": {"area": data["approval_area"], "owners": data["approval_owners"]},
+        }
+
+
+class VoteCodeForm(forms.Form):
+    """The one-time code typed on the voting page."""
+
+    code = forms.CharField(
+        max_length=6,
+        error_messages={"required": _("请输入短信中的 6 位验证码。"), "max_length": _("请输入短信中的 6 位验证码。")},
+    )
+
+
+class VoteCastForm(forms.Form):
+    """An owner's choice on the voting page; the service checks it is one the motion offers."""
+
+    choice = forms.CharField(
+        max_length=8,
+        error_messages={"required": _("请选择您的意见。"), "max_length": _("请选择您的意见。")},
+    )
+    request_key = forms.CharField(
+        max_length=64, error_messages={"required": _("请求编号无效。"), "max_length": _("请求编号无效。")}
+    )

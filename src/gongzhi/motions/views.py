@@ -40,10 +40,12 @@ from gongzhi.motions.forms import (
     CancelForm,
     MismatchResolveForm,
     MotionForm,
+    MotionRuleForm,
     PaperEntryForm,
     PaperRequestForm,
     ProxyForm,
     VoterFilterForm,
+    errors_text,
 )
 from gongzhi.motions.models import (
     BallotVersion,
@@ -544,19 +546,11 @@ def motion_open(request: HttpRequest, pk: int) -> HttpResponse:
 def motion_rule(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a draft's rule: a preset, or the four custom thresholds (e.g. ">=2/3")."""
     motion = _motion_in_scope(request, pk, Action.MANAGE_MOTION)
-    preset = request.POST.get("rule", "")
-    rule: str | dict[str, Any] = preset
-    if preset == "custom":
-        rule = {
-            "participation": {
-                "area": request.POST.get("participation_area", ""),
-                "owners": request.POST.get("participation_owners", ""),
-            },
-            "approval": {
-                "area": request.POST.get("approval_area", ""),
-                "owners": request.POST.get("approval_owners", ""),
-            },
-        }
+    form = MotionRuleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+        return HttpResponseRedirect(reverse("motion_detail", args=[motion.pk]))
+    rule = form.rule_spec()
     return _act(
         request,
         motion,

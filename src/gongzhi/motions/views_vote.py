@@ -44,6 +44,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import AccessDeniedError, DomainError, NotFoundError
 from gongzhi.motions import codes, services
+from gongzhi.motions.forms import VoteCastForm, VoteCodeForm, errors_text
 from gongzhi.motions.models import (
     BallotVersion,
     Motion,
@@ -377,12 +378,12 @@ def vote_code_send(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def vote_code_confirm(request: HttpRequest, token: str) -> HttpResponse:
     voter = _voter(token)
-    code = request.POST.get("code", "").strip()
-    if not code:
-        messages.error(request, _("请输入短信中的 6 位验证码。"))
+    form = VoteCodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
         return _back(token)
     try:
-        session_token = services.code_confirm(voter=voter, code=code)
+        session_token = services.code_confirm(voter=voter, code=form.cleaned_data["code"])
     except DomainError as exc:
         messages.error(request, exc.message)
         return _back(token)
@@ -412,11 +413,15 @@ def vote_cast(request: HttpRequest, token: str) -> HttpResponse:
     if session_hash is None:
         messages.error(request, _("验证已过期，请重新获取验证码。"))
         return _back(token)
+    form = VoteCastForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+        return _back(token)
     try:
         result = services.ballot_cast_online(
             session_hash=session_hash,
-            choice=request.POST.get("choice", ""),
-            request_key=request.POST.get("request_key", ""),
+            choice=form.cleaned_data["choice"],
+            request_key=form.cleaned_data["request_key"],
         )
     except AccessDeniedError as exc:
         _forget(request, voter)

@@ -80,3 +80,43 @@ class FeedbackForm(forms.Form):
     comment = forms.CharField(
         label=_("意见建议"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ScoresForm(forms.Form):
+    """Bulk score entry: one optional `score-<cadre id>` text per member of the cycle; the service
+    parses each score (0–100, two decimals) and names the row it refuses."""
+
+    SCORE_MAX_LENGTH = 16
+
+    def __init__(self, *args: Any, members: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for pk in members:
+            self.fields[f"score-{pk}"] = forms.CharField(
+                required=False,
+                strip=False,
+                max_length=self.SCORE_MAX_LENGTH,
+                error_messages={"max_length": _("考核成绩须为数字。")},
+            )
+
+    def posted(self) -> dict[int, str]:
+        """Cadre id → the text posted (only the rows present in the post), as typed."""
+        return {
+            int(name.removeprefix("score-")): str(self.data[name])[: self.SCORE_MAX_LENGTH]
+            for name in self.fields
+            if name in self.data
+        }
+
+    def row_errors(self) -> dict[int, str]:
+        return {int(name.removeprefix("score-")): " ".join(str(e) for e in errs) for name, errs in self.errors.items()}
+
+
+class ResultMarkForm(forms.Form):
+    """An instructor's completion mark (1: complete, 0: withdrawn) with an optional note."""
+
+    complete = forms.ChoiceField(
+        choices=[("1", "1"), ("0", "0")],
+        error_messages={"required": _("无效的操作。"), "invalid_choice": _("无效的操作。")},
+    )
+    note = forms.CharField(
+        required=False, max_length=2000, error_messages={"max_length": _("说明不能超过 2000 个字。")}
+    )

@@ -8,7 +8,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.params import parse_id
 from gongzhi.talent.models import Cadre
+from gongzhi.talent.research import AgendaEntry
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -77,3 +79,52 @@ class MeetingForm(forms.Form):
 class RecordForm(forms.Form):
     minutes = forms.CharField(label=_("会议纪要"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
     held = forms.BooleanField(label=_("已召开"), required=False)
+
+
+class AgendaForm(forms.Form):
+    """The summary meeting's agenda: for each posted `project` id, its `position_<id>`,
+    `presenter_<id>` and `minutes_<id>`. Posted ids that are not ids are ignored (the service
+    then asks for every project); the numbers are checked here, their meaning by the service."""
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(data)
+        self.project_ids: list[int] = []
+        for raw in data.getlist("project"):
+            pid = parse_id(raw)
+            if pid is None:
+                continue
+            self.project_ids.append(pid)
+        n = len(self.project_ids)
+        bad_position = _("序号须为 1 到 %(n)d，每个序号用一次。") % {"n": n}
+        bad_minutes = _("时长须为 1 到 600 分钟。")
+        for pid in self.project_ids:
+            self.fields[f"position_{pid}"] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=99_999,
+                error_messages={"invalid": bad_position, "min_value": bad_position, "max_value": bad_position},
+            )
+            self.fields[f"presenter_{pid}"] = forms.CharField(
+                required=False, max_length=64, error_messages={"max_length": _("汇报人不能超过 64 个字。")}
+            )
+            self.fields[f"minutes_{pid}"] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=99_999,
+                error_messages={"invalid": bad_minutes, "min_value": bad_minutes, "max_value": bad_minutes},
+            )
+
+    def error_text(self) -> str:
+        return " ".join(dict.fromkeys(str(e) for errors in self.errors.values() for e in errors))
+
+    def entries(self) -> list[AgendaEntry]:
+        data = self.cleaned_data
+        return [
+            AgendaEntry(
+                project_id=pid,
+                position=data[f"position_{pid}"] or 0,
+                presenter=data[f"presenter_{pid}"],
+                minutes=data[f"minutes_{pid}"] or 0,
+            )
+            for pid in self.project_ids
+        ]

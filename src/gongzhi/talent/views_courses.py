@@ -24,7 +24,7 @@ from gongzhi.core.params import parse_id
 from gongzhi.talent import courses as svc
 from gongzhi.talent.access import access_pools, administers
 from gongzhi.talent.completion import missing_required
-from gongzhi.talent.forms_courses import CourseForm, GraduationForm, SessionForm
+from gongzhi.talent.forms_courses import CourseForm, GraduationForm, ResultMarkForm, ScoresForm, SessionForm
 from gongzhi.talent.models import (
     Attendance,
     Cadre,
@@ -283,8 +283,18 @@ def results(request: HttpRequest, course_id: int) -> HttpResponse:
         raise Http404
     if request.method == "GET":
         return _results_page(request, course, cycle)
-    members = svc.cycle_members(cycle).values_list("pk", flat=True)
-    posted = {pk: request.POST[f"score-{pk}"] for pk in members if f"score-{pk}" in request.POST}
+    form = ScoresForm(request.POST, members=list(svc.cycle_members(cycle).values_list("pk", flat=True)))
+    posted = form.posted()
+    if not form.is_valid():
+        row_errors = form.row_errors()
+        return _results_page(
+            request,
+            course,
+            cycle,
+            posted=posted,
+            row_errors=row_errors,
+            error=_("成绩未保存：有 %(n)d 行填写有误，请修改后重新提交。") % {"n": len(row_errors)},
+        )
     try:
         n = svc.results_save(actor=request.user, course=course, cycle=cycle, scores=posted)
     except AccessDeniedError as exc:
@@ -303,7 +313,12 @@ def result_mark(request: HttpRequest, course_id: int, cycle_id: int, cadre_id: i
     course = _course(request, course_id)
     cycle = get_object_or_404(Cycle, pk=cycle_id, pool_id=course.pool_id)
     cadre = get_object_or_404(Cadre, pk=cadre_id, pool_id=course.pool_id)
-    complete = request.POST.get("complete") == "1"
+    form = ResultMarkForm(request.POST)
+    if not form.is_valid():
+        return _results_page(
+            request, course, cycle, error=" ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+    complete = form.cleaned_data["complete"] == "1"
     try:
         svc.result_mark(
             actor=request.user,
@@ -311,7 +326,7 @@ def result_mark(request: HttpRequest, course_id: int, cycle_id: int, cadre_id: i
             cycle=cycle,
             cadre=cadre,
             complete=complete,
-            note=request.POST.get("note", ""),
+            note=form.cleaned_data["note"],
         )
     except AccessDeniedError as exc:
         raise PermissionDenied(exc.message) from exc

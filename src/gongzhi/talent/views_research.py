@@ -20,10 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import private_file_response
-from gongzhi.core.params import parse_id, parse_int
+from gongzhi.core.params import parse_id
 from gongzhi.talent import research as svc
 from gongzhi.talent.access import administers
 from gongzhi.talent.forms_research import (
+    AgendaForm,
     MeetingForm,
     MilestoneDoneForm,
     MilestoneForm,
@@ -355,31 +356,18 @@ def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_page(request, _meeting(request, pk), "talent/research_agenda_print.html")
 
 
-def _int(value: str | None, default: int) -> int:
-    number = parse_int(value, minimum=0, maximum=99_999)
-    return default if number is None else number
-
-
 @login_required
 @require_POST
 def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     _admin(request, meeting.cycle.pool_id)
-    entries = []
-    for raw in request.POST.getlist("project"):
-        pid = parse_id(raw)
-        if pid is None:
-            continue
-        entries.append(
-            svc.AgendaEntry(
-                project_id=pid,
-                position=_int(request.POST.get(f"position_{pid}"), 0),
-                presenter=request.POST.get(f"presenter_{pid}", ""),
-                minutes=_int(request.POST.get(f"minutes_{pid}"), 0),
-            )
+    form = AgendaForm(request.POST)
+    if not form.is_valid():
+        return _meeting_page(
+            request, meeting, "talent/research_meeting.html", status=400, agenda_error=form.error_text()
         )
     try:
-        svc.summary_agenda_set(actor=request.user, meeting=meeting, entries=entries)
+        svc.summary_agenda_set(actor=request.user, meeting=meeting, entries=form.entries())
     except AccessDeniedError as exc:
         raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
