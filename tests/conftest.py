@@ -235,3 +235,15 @@ def delivery_world(personas: World) -> DeliveryWorld:
         decided_on=decided,
     )
     return DeliveryWorld(personas, vendor, other, other_user, renewals, outside_renewal, manager)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts and ends in the default language: a request in English activates English for
+    the thread, and a later test that calls a service directly would otherwise get English messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

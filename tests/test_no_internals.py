@@ -25,7 +25,12 @@ from django.views.debug import SafeExceptionReporterFilter
 
 from gongzhi.config.api import api
 from gongzhi.config.settings import DEV_OWNER_ID_HASH_KEY, DEV_SECRET_KEY
-from gongzhi.core.checks import DEV_HASH_KEY_ID, DEV_SECRET_KEY_ID, development_secrets_check
+from gongzhi.core.checks import (
+    DEV_HASH_KEY_ID,
+    DEV_SECRET_KEY_ID,
+    development_secrets_check,
+    log_development_secrets,
+)
 from gongzhi.core.http_errors import RETRY_AFTER_SECONDS, is_database_unavailable, server_error
 from gongzhi.motions import codes
 from gongzhi.motions.models import Voter, VoterSession
@@ -116,18 +121,19 @@ def test_the_development_secrets_are_warned_about(settings):
     assert development_secrets_check() == []
 
 
-def test_gongzhi_check_prints_the_warning_with_the_development_key():
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_") and k != "DATABASE_URL"}
+def test_gongzhi_check_deploy_prints_the_warning_with_the_development_key():
+    # The development settings fail other deploy checks (no HTTPS cookies, …): only the warning matters here.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GONGZHI_", "DJANGO_")) and k != "DATABASE_URL"}
     done = subprocess.run(
-        [sys.executable, "-m", "gongzhi.cli", "check"],
+        [sys.executable, "-m", "gongzhi.cli", "check", "--deploy"],
         check=False,
         env=clean,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr  # a warning, not an error: makemigrations --check still passes
     assert DEV_SECRET_KEY_ID in done.stderr + done.stdout
+    assert DEV_HASH_KEY_ID in done.stderr + done.stdout
 
 
 # --- error pages ---------------------------------------------------------------------------------
@@ -436,3 +442,26 @@ def test_sibling_motions_share_the_hashed_verification(settings, personas, issue
     cast(client, funding, "for")
     assert [Voter.objects.get(pk=v.pk).choice for v in (owner, brand, funding)] == ["for", "opt2", "for"]
     assert len(codes.MemorySender.outbox) == 1
+
+
+def test_the_command_line_tools_stay_quiet_with_the_development_key():
+    """Their stderr carries one line on bad input (docs/cli.md): no system-check warning before it."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GONGZHI_", "DJANGO_")) and k != "DATABASE_URL"}
+    done = subprocess.run(
+        [sys.executable, "-m", "gongzhi.cli", "due-date", "--start", "yesterday", "--working-days", "3"],
+        check=False,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert DEV_SECRET_KEY_ID not in done.stderr
+
+
+def test_the_web_application_logs_the_warning_when_it_starts(settings, caplog):
+    settings.SECRET_KEY = DEV_SECRET_KEY
+    with caplog.at_level("WARNING", logger="gongzhi.security"):
+        log_development_secrets()
+    assert DEV_SECRET_KEY_ID in caplog.text

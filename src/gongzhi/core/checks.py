@@ -1,14 +1,18 @@
-"""System checks of the deployment's secrets (run by `gongzhi check`, `runserver` and `gongzhi demo`).
+"""The deployment's secrets: a warning when the server starts, and a `check --deploy` check.
 
 The development defaults of SECRET_KEY and of the owner-id hash key are public in the repository:
 with SECRET_KEY anyone can derive every owner's personal voting link (motions.codes.voter_token)
 and forge sessions; with the hash key anyone can test identity numbers against the registry's
-hashes. Development and the demo may use them, but say so on every start; production settings
-refuse them (config/production.py).
+hashes. Development and the demo may use them, but say so every time the web application starts
+(config/asgi.py and wsgi.py log `development_secrets_check`'s findings) and in `gongzhi check --deploy`;
+production settings refuse them (config/production.py). The check is a deploy check so that the
+command-line tools (`gongzhi tally`, `due-date`, …), whose stderr carries exactly one line on bad
+input, stay quiet.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +23,7 @@ DEV_SECRET_KEY_ID = "gongzhi.W001"  # noqa: S105 - a check id, not a secret
 DEV_HASH_KEY_ID = "gongzhi.W002"
 
 
-@register(Tags.security)
+@register(Tags.security, deploy=True)
 def development_secrets_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     from gongzhi.config.settings import DEV_OWNER_ID_HASH_KEY, DEV_SECRET_KEY
 
@@ -41,3 +45,10 @@ def development_secrets_check(app_configs: Any = None, **kwargs: Any) -> list[Ch
             )
         )
     return found
+
+
+def log_development_secrets() -> None:
+    """Log each finding of the check at WARNING (shown on the console of `gongzhi demo` and uvicorn)."""
+    logger = logging.getLogger("gongzhi.security")
+    for message in development_secrets_check():
+        logger.warning("%s (%s) %s", message.msg, message.id, message.hint or "")
