@@ -24,6 +24,7 @@ from gongzhi.core.errors import DomainError, ImportRefusedError
 from gongzhi.core.http_errors import database_unavailable_response, is_database_unavailable, server_error_body
 from gongzhi.elevators.api import campaigns_router, public_router
 from gongzhi.elevators.api import router as elevators_router
+from gongzhi.elevators.api_places import router as entrances_router
 from gongzhi.meetings.api import router as meetings_router
 from gongzhi.motions.api import router as motions_router
 from gongzhi.motions.api import voter_router
@@ -45,6 +46,7 @@ api = NinjaAPI(
 )
 
 api.add_router("", places_router)
+api.add_router("", entrances_router)  # GET /api/entrances/{id}: places with their elevators
 api.add_router("", elevators_router)
 api.add_router("", campaigns_router)
 api.add_router("", public_router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gongzhi.councils",
     "gongzhi.spaces",
     "gongzhi.talent",
+    "gongzhi.portal",
     "gongzhi.demo",
 ]
 
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A DomainError a view lets through: the branded 404/403/400 page with its message (the API maps its own).
+    "gongzhi.core.middleware.DomainErrorMiddleware",
     # Login throttling (django-axes): keep it last, after authentication.
     "axes.middleware.AxesMiddleware",
 ]

@@ -23,3 +23,7 @@ atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 # assets from the finders as before, without a collectstatic run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No connection pool in the tests (GONGZHI_DB_POOL_MAX is for servers): pooled connections, opened in
+# the background and kept, were still open when the test database was dropped ("being accessed by
+# other users"). Without it each thread's connection is closed when the thread or the test is done.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405 - from the base settings

@@ -9,8 +9,9 @@ handler500 = "gongzhi.core.http_errors.server_error"
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("gongzhi.core.urls")),  # login, logout, home (dashboard)
-    path("", include("gongzhi.places.urls")),  # estate / building / entrance pages
+    path("", include("gongzhi.core.urls")),  # login, logout
+    path("", include("gongzhi.portal.urls")),  # home of each role, community-affairs hub, campaign board
+    path("", include("gongzhi.elevators.urls_places")),  # estate / building / entrance pages, with elevators
     path("", include("gongzhi.elevators.urls")),  # elevator and campaign pages
     path("", include("gongzhi.motions.urls")),  # motions: staff pages, voting links, public notices
     path("", include("gongzhi.meetings.urls")),  # deliberation meetings, sign-in, public minutes

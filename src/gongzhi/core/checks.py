@@ -25,10 +25,12 @@ DEV_HASH_KEY_ID = "gongzhi.W002"
 
 @register(Tags.security, deploy=True)
 def development_secrets_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    from gongzhi.config.settings import DEV_OWNER_ID_HASH_KEY, DEV_SECRET_KEY
-
+    # The public development values are settings too (config/settings.py), read through Django's
+    # settings so that the ground floor does not import the configuration above it.
+    dev_secret_key = str(getattr(settings, "DEV_SECRET_KEY", ""))
+    dev_hash_key = getattr(settings, "DEV_OWNER_ID_HASH_KEY", None)
     found: list[CheckMessage] = []
-    if DEV_SECRET_KEY in str(settings.SECRET_KEY):
+    if dev_secret_key and dev_secret_key in str(settings.SECRET_KEY):
         found.append(
             Warning(
                 _("正在使用开发用 SECRET_KEY：它是公开的，任何人都能推算出业主的表决链接。"),
@@ -36,7 +38,7 @@ def development_secrets_check(app_configs: Any = None, **kwargs: Any) -> list[Ch
                 id=DEV_SECRET_KEY_ID,
             )
         )
-    if getattr(settings, "OWNER_ID_HASH_KEY", None) == DEV_OWNER_ID_HASH_KEY:
+    if dev_hash_key is not None and getattr(settings, "OWNER_ID_HASH_KEY", None) == dev_hash_key:
         found.append(
             Warning(
                 _("正在使用开发用的身份证号哈希密钥：它是公开的，任何人都能拿身份证号比对登记册中的哈希。"),

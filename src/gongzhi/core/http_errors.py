@@ -4,6 +4,9 @@
   in time) is not a bug of the page: it gets 503 with Retry-After so clients and proxies retry,
   JSON under /api/ and the branded 503 page elsewhere (core.middleware.DatabaseUnavailableMiddleware
   for errors raised by views, `server_error` for those raised elsewhere, config.api for the API).
+* A refusal of the domain (core.errors.DomainError) that a view lets through gets the branded
+  404, 403 or 400 page with its message (`domain_error_response`, through
+  core.middleware.DomainErrorMiddleware); the API maps the same family itself (config.api).
 * Any other server error gets the branded 500 page, or {"detail", "code"} JSON under /api/
   (the API's error shape, config.api), never a traceback and never Django's English "Server Error".
 
@@ -19,7 +22,12 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import DomainError
 
 logger = logging.getLogger("gongzhi.errors")
 
@@ -93,6 +101,40 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_api(request):
         return JsonResponse(server_error_body(), status=500)
     return _page("500.html", 500)
+
+
+def _same_site_referer(request: HttpRequest) -> str:
+    """The page the user came from, when it is one of ours (for the 400 page's way back)."""
+    referer = str(request.META.get("HTTP_REFERER", ""))
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return ""
+
+
+def domain_error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A DomainError (core.errors) that reached the edge of an HTML view, answered once
+    (core.middleware.DomainErrorMiddleware): NotFoundError the branded 404 page, AccessDeniedError
+    the 403 page with its message, any other refusal the 400 page with its message and a way back.
+
+    The message is already translated (services raise it through gettext). htmx requests get a
+    small fragment with the message and the same status: htmx 2 does not swap 4xx responses (its
+    default responseHandling), so the page stays as it is, as it did before."""
+    status = exc.status if exc.status in (400, 403, 404) else 400
+    logger.info("%s (%s) on %s %s", type(exc).__name__, exc.code, request.method, request.path)
+    message = _("您要找的页面不存在，或者您无权查看。请检查网址，或从首页重新进入。") if status == 404 else exc.message
+    if request.headers.get("HX-Request") == "true":
+        body = format_html('<p class="error" role="alert" data-code="{}">{}</p>', exc.code, message)
+        response = HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+    else:
+        context = {"exception": message, "back": _same_site_referer(request) if status == 400 else ""}
+        # As the other error pages: no request, so no context processors (and no query) while rendering.
+        response = HttpResponse(
+            loader.render_to_string(f"{status}.html", context), status=status, content_type="text/html; charset=utf-8"
+        )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -93,3 +93,29 @@ class DatabaseUnavailableMiddleware:
         if is_database_unavailable(exception):
             return database_unavailable_response(request, exception)
         return None
+
+
+class DomainErrorMiddleware:
+    """Map the DomainError family (core.errors) raised by an HTML view to its page, once, so views
+    need not catch it: NotFoundError → the branded 404, AccessDeniedError → 403 with its message,
+    any other DomainError → 400 with its message and a way back (core.http_errors.domain_error_response;
+    a small fragment with the same status for htmx).
+
+    The JSON API maps the family itself (config.api) before an exception could reach here; paths
+    under /api/ are left alone all the same. A refusal raised inside `transaction.atomic` has rolled
+    its block back by the time it gets here (no ATOMIC_REQUESTS: each service holds its own
+    transaction). Views that keep the user's input on a form use core.forms.refusals_on instead."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from gongzhi.core.errors import DomainError
+        from gongzhi.core.http_errors import domain_error_response, is_api
+
+        if not isinstance(exception, DomainError) or is_api(request):
+            return None
+        return domain_error_response(request, exception)

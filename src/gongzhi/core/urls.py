@@ -7,6 +7,4 @@ from gongzhi.core import views
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("", views.home, name="home"),
-    path("affairs/", views.affairs, name="affairs"),
 ]

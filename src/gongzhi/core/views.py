@@ -1,7 +1,5 @@
-"""Pages of the core: login, logout and the dashboard (home).
-
-Views are parse → access check → service → render (DESIGN.md convention 2); every read goes
-through an access_* selector so a user sees their scope only.
+"""Pages of the core: login, logout and the lockout answer. The home dashboard and the
+community-affairs hub read apps above the ground floor, so they live in `gongzhi.portal`.
 """
 
 from __future__ import annotations
@@ -13,15 +11,10 @@ from typing import Any
 from axes.handlers.proxy import AxesProxyHandler  # type: ignore[import-untyped]
 from axes.helpers import get_cool_off  # type: ignore[import-untyped]
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from gongzhi.elevators import eligibility as elig
-from gongzhi.elevators.selectors import dashboard
-from gongzhi.places.access import Action, user_access
 
 
 class LoginView(auth_views.LoginView):
@@ -71,78 +64,3 @@ def login_lockout(
 
 class LogoutView(auth_views.LogoutView):
     """Logs out on POST only (Django 5 refuses GET)."""
-
-
-def can(user: Any, action: Action) -> bool:
-    """Does the user hold `action` anywhere? (Links are shown only to those who may follow them.)"""
-    return not user_access(user).grants(action).empty
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The elevator dashboard of the user's scope. Someone with no role in any place whose business
-    here is a talent pool (a cadre, a unit's contact, an instructor) is taken to the pool instead."""
-    access = user_access(request.user)
-    if not access.assignments and not access.superuser:
-        from gongzhi.talent.access import has_talent_access
-
-        if has_talent_access(request.user):
-            return redirect("talent_home")
-    board = dashboard(request.user)
-    rule = board.rule
-    tier_labels = {
-        elig.Tier.PRIORITY.value: str(_tier_label(elig.Tier.PRIORITY)),
-        elig.Tier.ELIGIBLE.value: str(_tier_label(elig.Tier.ELIGIBLE)),
-        elig.Tier.NOT_ELIGIBLE.value: str(_tier_label(elig.Tier.NOT_ELIGIBLE)),
-    }
-    charts = {
-        "ages": [age for age, _n in board.age_histogram],
-        "age_counts": [n for _age, n in board.age_histogram],
-        "eligible_years": rule.eligible_years,
-        "priority_years": rule.priority_years,
-        "months": [month for month, _n in board.faults_by_month],
-        "month_faults": [n for _month, n in board.faults_by_month],
-        "labels": {
-            "elevators": _("电梯数"),
-            "years": _("投用年数"),
-            "faults": _("故障次数"),
-            **tier_labels,
-        },
-        "tiers": [{"key": key, "name": tier_labels[key], "value": board.tiers.get(key, 0)} for key in tier_labels],
-    }
-    context = {
-        "board": board,
-        "charts": charts,
-        "priority": board.tiers.get(elig.Tier.PRIORITY.value, 0),
-        "eligible": board.tiers.get(elig.Tier.ELIGIBLE.value, 0),
-        "not_eligible": board.tiers.get(elig.Tier.NOT_ELIGIBLE.value, 0),
-        "can_import": can(request.user, Action.CHANGE_REGISTRY),
-        "can_manage_campaigns": can(request.user, Action.MANAGE_CAMPAIGN),
-    }
-    return render(request, "core/dashboard.html", context)
-
-
-def _tier_label(tier: elig.Tier) -> str:
-    from gongzhi.elevators.models import Tier
-
-    return str(Tier(tier.value).label)
-
-
-@login_required
-def affairs(request: HttpRequest) -> HttpResponse:
-    """Community affairs in one place: residents' suggestions, public-revenue ledgers, deliberation
-    councils, spaces for services, and the young cadres' talent pool — each link shown to those who
-    may follow it (the user's role assignments, department memberships, and up to three queries for the pool)."""
-    from gongzhi.suggestions.selectors import department_ids
-    from gongzhi.talent.access import has_talent_access
-
-    user = request.user
-    links = {
-        "department": bool(department_ids(user)),
-        "inbox": can(user, Action.VIEW_SUGGESTIONS),
-        "dashboard": can(user, Action.VIEW_SUGGESTIONS),
-        "ledgers": can(user, Action.VIEW_LEDGER),
-        "spaces": can(user, Action.MANAGE_SPACES),
-        "talent": has_talent_access(user),
-    }
-    return render(request, "core/affairs.html", {"links": links})

@@ -1,21 +1,42 @@
-"""Who may do what where: the one table of roles × actions, and the scope of each assignment.
+"""Who may do what where: the one table of roles × actions, the scope of each assignment, and the
+one façade every app checks access through.
 
-Both the object-level predicates (places.rules, through django-rules) and the scoped querysets
-(places.selectors.access_*) are derived from ROLE_ACTIONS and the user's RoleAssignments, so
-the list a user sees and the object they may open can never disagree.
+The façade: `chain_of(obj)` (where an object sits, District to Apartment), `may(actor, action,
+obj)`, `require(actor, action, obj)` (AccessDeniedError → 403) and `scoped(user, action,
+queryset)` (the rows in the user's scope, for any model that declares its PlacePath). The
+django-rules predicates (places.rules) and every app's access_* selectors go through it, so the
+list a user sees and the object they may open can never disagree. Nothing outside this module
+reads ROLE_ACTIONS. Access that is not about places (talent's pools, by membership) plugs in with
+register_checker, so `require(actor, TalentAction.KEEP_DOSSIER, cadre)` is the same call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
-from gongzhi.places.models import Entrance, Ownership, Role, RoleAssignment
+from gongzhi.core.actors import Actor
+from gongzhi.core.errors import AccessDeniedError
+from gongzhi.places.models import (
+    Apartment,
+    Building,
+    Community,
+    District,
+    Entrance,
+    Estate,
+    Ownership,
+    Role,
+    RoleAssignment,
+    Subdistrict,
+)
+
+_M = TypeVar("_M", bound=Model)
 
 
 class Action(StrEnum):
@@ -220,7 +241,7 @@ class UserAccess:
         return self._without[role]
 
 
-def user_access(user: AbstractBaseUser | AnonymousUser | Any) -> UserAccess:
+def user_access(user: Actor) -> UserAccess:
     """The user's role assignments, loaded once per request (cached on the user object)."""
     cached = getattr(user, "_gongzhi_access", None)
     if isinstance(cached, UserAccess):
@@ -242,7 +263,7 @@ class Chain:
     """Where an object sits: the ids of its place ancestors (None where not applicable)."""
 
     district_id: int
-    subdistrict_id: int
+    subdistrict_id: int = 0  # 0 (no row has it): a district as a whole
     community_id: int | None = None
     estate_id: int | None = None
     entrance_ids: frozenset[int] | None = None  # for owner checks; None means "any entrance of the estate"
@@ -254,12 +275,12 @@ class Chain:
 LOOK_UP_ACTIONS = frozenset({Action.VIEW_CAMPAIGN})
 
 
-def allowed(user: Any, action: Action, chain: Chain) -> bool:
+def allowed(user: Actor, action: Action, chain: Chain) -> bool:
     """May `user` perform `action` on an object located at `chain`?"""
     return _allowed(user_access(user), action, chain)
 
 
-def allowed_other_than(user: Any, action: Action, chain: Chain, role: str) -> bool:
+def allowed_other_than(user: Actor, action: Action, chain: Chain, role: str) -> bool:
     """May `user` perform `action` at `chain` through an assignment of a role other than `role`?
 
     A user may hold several roles in different places (a vendor's employee who is also the property
@@ -288,6 +309,8 @@ def _allowed(access: UserAccess, action: Action, chain: Chain) -> bool:
 
 
 def _owner_allowed(access: UserAccess, action: Action, chain: Chain) -> bool:
+    if not chain.subdistrict_id:  # a district as a whole is no owner's
+        return False
     entrances = access.owner_entrance_ids()
     if not entrances:
         return False
@@ -304,37 +327,234 @@ def _owner_allowed(access: UserAccess, action: Action, chain: Chain) -> bool:
     return Entrance.objects.filter(id__in=entrances, building__estate_id=chain.estate_id).exists()
 
 
-def estate_q(user: Any, action: Action, to_estate: str, owner_q: Callable[[set[int], set[int]], Q] | None) -> Q | None:
-    """A filter for a queryset whose model reaches Estate by `to_estate` ("" for Estate
-    itself). `owner_q(entrance_ids, owner_ids)` gives the part an owner may see (None: nothing).
-    Returns None when the user may act everywhere, and Q(pk__in=[]) when nowhere."""
-    access = user_access(user)
+# --- the façade: chain_of, may, require, scoped ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlacePath:
+    """How a model reaches the place tree, declared once per model (a class attribute
+    `access_path`; the places' own models below): Django lookups from the model to its Subdistrict,
+    Community and Estate ("" is the model itself, None: the model does not reach that level).
+
+    scoped() filters querysets with it; chain_of() locates an object with it when the object names
+    no `access_anchor`. An owner sees the rows of the entrances where they hold an apartment
+    (`entrance`), else of the estates (`estate`), else of the communities; `owner` replaces that
+    rule for a model (given the action, the owner's entrance ids and owner ids), and
+    `owners=False` shows owners nothing through their ownership."""
+
+    subdistrict: str
+    community: str | None = None
+    estate: str | None = None
+    entrance: str | None = None
+    owner: Callable[[Action, set[int], set[int]], Q] | None = None
+    owners: bool = True
+
+    def district(self) -> str:
+        return f"{self.subdistrict}__district" if self.subdistrict else "district"
+
+    @classmethod
+    def via_estate(cls, estate: str) -> PlacePath:
+        """A model below an estate, reached by the lookup `estate` (a motion: "estate")."""
+        return cls(subdistrict=f"{estate}__community__subdistrict", community=f"{estate}__community", estate=estate)
+
+    @classmethod
+    def via_entrance(cls, entrance: str) -> PlacePath:
+        """A model at an entrance, reached by the lookup `entrance` (an elevator: "entrance");
+        an owner sees the rows of the entrances where they hold an apartment."""
+        estate = f"{entrance}__building__estate"
+        return replace(cls.via_estate(estate), entrance=entrance)
+
+
+def _in(lookup: str) -> str:
+    return f"{lookup}__in" if lookup else "pk__in"
+
+
+def _own_apartments(action: Action, entrances: set[int], owners: set[int]) -> Q:
+    """An owner sees owners' details of their own apartments only, other apartments by entrance."""
+    if action is Action.VIEW_OWNERS:
+        return Q(pk__in=Apartment.objects.filter(ownerships__owner_id__in=owners).values("pk"))
+    return Q(entrance_id__in=entrances)
+
+
+PLACE_PATHS: dict[type[Model], PlacePath] = {
+    Subdistrict: PlacePath(subdistrict=""),
+    Community: PlacePath(subdistrict="subdistrict", community=""),
+    Estate: PlacePath(subdistrict="community__subdistrict", community="community", estate=""),
+    Building: PlacePath(
+        subdistrict="estate__community__subdistrict",
+        community="estate__community",
+        estate="estate",
+        owner=lambda _action, entrances, _owners: Q(
+            pk__in=Entrance.objects.filter(id__in=entrances).values("building_id")
+        ),
+    ),
+    Entrance: PlacePath(
+        subdistrict="building__estate__community__subdistrict",
+        community="building__estate__community",
+        estate="building__estate",
+        entrance="",
+    ),
+    Apartment: PlacePath(
+        subdistrict="entrance__building__estate__community__subdistrict",
+        community="entrance__building__estate__community",
+        estate="entrance__building__estate",
+        entrance="entrance",
+        owner=_own_apartments,
+    ),
+}
+
+
+def path_of(model: type[Model]) -> PlacePath:
+    path = PLACE_PATHS.get(model) or getattr(model, "access_path", None)
+    if not isinstance(path, PlacePath):
+        msg = f"{model.__name__} declares no access_path"
+        raise TypeError(msg)
+    return path
+
+
+def scoped(user: Actor, action: Action, queryset: QuerySet[_M]) -> QuerySet[_M]:
+    """The rows of `queryset` on which `user` may perform `action`: the one grant → filter
+    builder, for any model with a PlacePath. The same grants as may(), so a list and the objects
+    it links to never disagree. A model above the estates (a campaign, at its subdistrict) is
+    seen in every subdistrict where the user holds the action at any level."""
+    q = scope_q(user, action, queryset.model)
+    return queryset if q is None else queryset.filter(q)
+
+
+def scope_q(user: Actor, action: Action, model: type[Model]) -> Q | None:
+    """scoped()'s filter on its own, to combine with other conditions (None: everywhere)."""
+    return _scope_q(user_access(user), action, path_of(model))
+
+
+def _scope_q(access: UserAccess, action: Action, path: PlacePath) -> Q | None:
     g = access.grants(action)
     if g.everything:
         return None
-    prefix = f"{to_estate}__" if to_estate else ""
+    if path.community is None and path.estate is None:
+        ids = access.subdistricts(action)
+        return None if ids is None else Q(**{_in(path.subdistrict): list(ids)})
     q = Q(pk__in=[])
     if g.district_ids:
-        q |= Q(**{f"{prefix}community__subdistrict__district_id__in": g.district_ids})
+        q |= Q(**{_in(path.district()): g.district_ids})
     if g.subdistrict_ids:
-        q |= Q(**{f"{prefix}community__subdistrict_id__in": g.subdistrict_ids})
-    if g.community_ids:
-        q |= Q(**{f"{prefix}community_id__in": g.community_ids})
+        q |= Q(**{_in(path.subdistrict): g.subdistrict_ids})
+    if g.community_ids and path.community is not None:
+        q |= Q(**{_in(path.community): g.community_ids})
     if g.estate_ids:
-        q |= Q(**{f"{prefix}id__in" if prefix else "id__in": g.estate_ids})
-    if g.owner_ids and owner_q is not None:
-        q |= owner_q(access.owner_entrance_ids(), g.owner_ids)
+        if path.estate is not None:
+            q |= Q(**{_in(path.estate): g.estate_ids})
+        elif path.community is not None:  # a community holding one of the estates
+            q |= Q(**{_in(path.community): Estate.objects.filter(id__in=g.estate_ids).values("community_id")})
+    if g.owner_ids and path.owners:
+        q |= _owner_q(access, action, path, g.owner_ids)
     return q
 
 
-def subdistrict_ids_visible(user: Any, action: Action) -> Iterable[int] | None:
+def _owner_q(access: UserAccess, action: Action, path: PlacePath, owner_ids: set[int]) -> Q:
+    entrances = access.owner_entrance_ids()
+    if path.owner is not None:
+        return path.owner(action, entrances, owner_ids)
+    if path.entrance is not None:
+        return Q(**{_in(path.entrance): entrances})
+    mine = Entrance.objects.filter(id__in=entrances)
+    if path.estate is not None:
+        return Q(**{_in(path.estate): mine.values("building__estate_id")})
+    assert path.community is not None  # noqa: S101 - subdistrict-level models are handled by the caller
+    return Q(**{_in(path.community): mine.values("building__estate__community_id")})
+
+
+def _id_at(obj: Any, lookup: str) -> int | None:
+    """The id at the end of `lookup` from `obj` without loading the last hop ("" is obj itself)."""
+    if not lookup:
+        return cast("int", obj.pk)
+    *hops, last = lookup.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+        if obj is None:
+            return None
+    return cast("int | None", getattr(obj, f"{last}_id"))
+
+
+def _chain_at(obj: Any, path: PlacePath) -> Chain:
+    """Load the related places with select_related (places.selectors) so this costs no query."""
+    return Chain(
+        district_id=cast("int", _id_at(obj, path.district())),
+        subdistrict_id=cast("int", _id_at(obj, path.subdistrict)),
+        community_id=None if path.community is None else _id_at(obj, path.community),
+        estate_id=None if path.estate is None else _id_at(obj, path.estate),
+    )
+
+
+def chain_at(
+    district_id: int, subdistrict_id: int, community_id: int | None = None, estate_id: int | None = None
+) -> Chain:
+    """The chain of a place known only by its ids (rows read in bulk, e.g. the registry import's
+    estates, some not created yet): the subdistrict's when community and estate are None."""
+    return Chain(district_id, subdistrict_id, community_id, estate_id)
+
+
+def chain_of(obj: object) -> Chain | None:
+    """Where `obj` sits: any place from a District to an Apartment, an object naming the place it is
+    checked at (`access_anchor`: an Elevator → its Entrance, a Campaign → its Subdistrict), or an
+    object whose model declares an `access_path` (a suggestion: subdistrict, community, estate).
+    None for anything else."""
+    if isinstance(obj, District):
+        return Chain(district_id=obj.pk)
+    if isinstance(obj, Building):
+        entrances = frozenset(e.id for e in obj.entrances.all())
+        return replace(_chain_at(obj, PLACE_PATHS[Building]), entrance_ids=entrances)
+    if isinstance(obj, Entrance):
+        return replace(_chain_at(obj, PLACE_PATHS[Entrance]), entrance_ids=frozenset({obj.pk}))
+    if isinstance(obj, Apartment):
+        chain = _chain_at(obj, PLACE_PATHS[Apartment])
+        return replace(chain, entrance_ids=frozenset({obj.entrance_id}), apartment_id=obj.pk)
+    if isinstance(obj, Subdistrict | Community | Estate):
+        return _chain_at(obj, PLACE_PATHS[type(obj)])
+    anchor = getattr(obj, "access_anchor", None)
+    if anchor is not None:
+        return chain_of(anchor)
+    path = getattr(type(obj), "access_path", None)
+    return _chain_at(obj, path) if isinstance(path, PlacePath) else None
+
+
+# Actions outside the place tree (talent's pools) register a checker per action family: it answers
+# None when the actor may, else the refusal to show.
+Checker = Callable[[Any, Any, Any], str | None]
+_CHECKERS: dict[type[StrEnum], Checker] = {}
+
+
+def register_checker(actions: type[StrEnum], checker: Checker) -> None:
+    """Route may/require for every action of `actions` (an enum) to `checker(actor, action, obj)`."""
+    _CHECKERS[actions] = checker
+
+
+def _refusal(actor: Actor, action: StrEnum, obj: object) -> str | None:
+    if isinstance(action, Action):
+        chain = chain_of(obj) if obj is not None else None
+        return None if chain is not None and _allowed(user_access(actor), action, chain) else ""
+    return _CHECKERS[type(action)](actor, action, obj)
+
+
+def may(actor: Actor, action: StrEnum, obj: object) -> bool:
+    """May `actor` perform `action` on `obj` (a place, an object anchored at one, or an object of a
+    registered checker such as talent's)?"""
+    return _refusal(actor, action, obj) is None
+
+
+def require(actor: Actor, action: StrEnum, obj: object, message: str | Promise | None = None) -> None:
+    """Refuse (AccessDeniedError → 403) unless may(actor, action, obj); `message` (a gettext or
+    gettext_lazy text) replaces the general refusal where the caller can say more."""
+    refusal = _refusal(actor, action, obj)
+    if refusal is not None:
+        raise AccessDeniedError(str(message) if message else refusal or _("您无权执行此操作。"))
+
+
+def subdistrict_ids_visible(user: Actor, action: Action) -> Iterable[int] | None:
     """Subdistricts in which the user has any grant for `action` (None: all)."""
     return user_access(user).subdistricts(action)
 
 
 def _subdistricts_of(access: UserAccess, action: Action) -> set[int] | None:
-    from gongzhi.places.models import Community, Estate, Subdistrict
-
     g = access.grants(action)
     if g.everything:
         return None
