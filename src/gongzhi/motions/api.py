@@ -32,21 +32,18 @@ from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from gongzhi.core.errors import AccessDeniedError, DomainError, NotFoundError
-from gongzhi.elevators.schemas import MAX_ID, NO_NUL, READ_ERRORS, WRITE_ERRORS, ErrorOut
+from gongzhi.core.qr import absolute_url
+from gongzhi.core.schemas import MAX_ID, NO_NUL, READ_ERRORS, WRITE_ERRORS, ErrorOut
 from gongzhi.motions import selectors, services
 from gongzhi.motions import thresholds as th
 from gongzhi.motions.models import (
     BallotVersion,
     Motion,
-    MotionKind,
-    MotionOption,
     MotionResult,
     MotionStatus,
     RollEntry,
     Voter,
-    option_choice,
 )
-from gongzhi.motions.qr import absolute_url
 from gongzhi.motions.schemas import (
     BallotCastOut,
     BallotIn,
@@ -78,7 +75,7 @@ from gongzhi.motions.schemas import (
     VoterRowOut,
     VoterSessionOut,
 )
-from gongzhi.places.access import Action
+from gongzhi.places.access import Action, require
 from gongzhi.places.selectors import get_or_404
 
 router = Router(tags=["motions"])
@@ -164,25 +161,24 @@ def vote_confirm(request: HttpRequest, token: LinkToken, payload: CodeIn) -> Vot
 
 
 def _options_out(motion: Motion) -> list[OptionOut]:
-    """A choice motion's options with their offers (one query); [] for a question (none)."""
-    if motion.kind != MotionKind.CHOICE:
-        return []
+    """A choice motion's options with the offers they stand for (selectors.options_shown: two
+    queries); [] for a question (none)."""
     return [
         OptionOut(
             position=o.position,
-            choice=option_choice(o.position),
+            choice=o.choice,
             label=o.label,
             offer=None
             if o.offer is None
             else OfferSummaryOut(
-                id=o.offer.pk,
-                vendor=o.offer.vendor.name,
+                id=o.offer.id,
+                vendor=o.offer.vendor,
                 brand=o.offer.brand,
                 model=o.offer.model,
                 price_per_elevator=str(o.offer.price_per_elevator),
             ),
         )
-        for o in MotionOption.objects.filter(motion=motion).select_related("offer__vendor").order_by("position")
+        for o in selectors.options_shown(motion)
     ]
 
 
@@ -249,12 +245,6 @@ def vote_ballot_post(request: HttpRequest, payload: BallotIn) -> Status[BallotCa
 def _motion(request: HttpRequest, motion_id: int) -> Motion:
     motion: Motion = get_or_404(selectors.access_motions(request.user), id=motion_id)
     return motion
-
-
-def _require(request: HttpRequest, action: Action, motion: Motion) -> None:
-    """Inside the scope but without the right: 403 (the motion itself is visible)."""
-    if not request.user.has_perm(f"places.{action.value}", motion):
-        raise AccessDeniedError(_("您无权执行此操作。"))
 
 
 def _result(motion: Motion) -> MotionResult | None:
@@ -372,7 +362,7 @@ def motions_detail(request: HttpRequest, id: Id) -> MotionDetailOut:
     )
 
 
-def _live_tally(motion: Motion) -> th.Outcome | selectors.ChoiceOutcome:
+def _live_tally(motion: Motion) -> th.Tally | selectors.ChoiceOutcome:
     """The tally now. A draft has no frozen roll yet, so there is nothing to count."""
     if motion.status == MotionStatus.DRAFT:
         raise DomainError(_("表决尚未公告，还没有名册。"), code="no_roll")
@@ -416,7 +406,7 @@ _ROOMS = Prefetch("roll_entries", queryset=RollEntry.objects.only("id", "voter_i
 )
 def motions_voters(request: HttpRequest, id: Id, filters: Query[VoterListQuery]) -> VoterPageOut:
     motion = _motion(request, id)
-    _require(request, Action.VIEW_VOTERS, motion)
+    require(request.user, Action.VIEW_VOTERS, motion)
     current = BallotVersion.objects.filter(voter=OuterRef("pk"), version=OuterRef("version"))
     qs = Voter.objects.filter(motion=motion)
     if filters.voted is True:
@@ -460,7 +450,7 @@ def motions_voters(request: HttpRequest, id: Id, filters: Query[VoterListQuery])
 )
 def motions_door_knocking(request: HttpRequest, id: Id, filters: Query[DoorKnockingQuery]) -> DoorKnockingOut:
     motion = _motion(request, id)
-    _require(request, Action.VIEW_VOTERS, motion)
+    require(request.user, Action.VIEW_VOTERS, motion)
     outcome = _live_tally(motion)
     visits = selectors.door_knocking(motion, outcome, limit=filters.limit)
     needed = (
@@ -498,7 +488,7 @@ def motions_door_knocking(request: HttpRequest, id: Id, filters: Query[DoorKnock
 )
 def motions_paper(request: HttpRequest, id: Id, payload: PaperIn) -> PaperOut:
     motion = _motion(request, id)
-    _require(request, Action.ENTER_BALLOTS, motion)
+    require(request.user, Action.ENTER_BALLOTS, motion)
     voter = Voter.objects.filter(motion=motion, number=payload.sheet).select_related("motion").first()
     if voter is None:
         raise NotFoundError(_("没有第 %(number)s 号表决票。") % {"number": payload.sheet})

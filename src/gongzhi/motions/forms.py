@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.widgets import DATETIME_LOCAL_FORMATS, DateTimeLocalInput
 from gongzhi.motions import thresholds as th
 from gongzhi.motions.models import MAX_OPTIONS, Choice, MeetingKind, MotionKind, ScopeKind
 from gongzhi.places.models import Apartment, Building, Entrance, Estate
@@ -35,18 +36,6 @@ RULE_CHOICES = [
     ),
     (RULE_CUSTOM, _("自定义门槛")),
 ]
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """<input type="datetime-local">; the value is read in the current time zone (Asia/Shanghai)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
 class _BuildingChoice(forms.ModelChoiceField):  # type: ignore[type-arg]

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.places.access import PlacePath
 from gongzhi.places.models import Apartment, Building, Entrance, Estate, Owner
 
 
@@ -77,6 +78,8 @@ class Channel(models.TextChoices):
 
 
 class Motion(models.Model):
+    # Where its rows sit in the place tree (places.access.scoped, chain_of).
+    access_path: ClassVar[PlacePath] = PlacePath.via_estate("estate")
     estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="motions")
     title = models.CharField(_("标题"), max_length=128)
     kind = models.CharField(_("表决类型"), max_length=16, choices=MotionKind.choices, default=MotionKind.QUESTION)
@@ -141,7 +144,9 @@ class Motion(models.Model):
 
 
 class MotionOption(models.Model):
-    """One option of a choice motion (方案), e.g. one vendor's offer in the brand choice.
+    """One option of a choice motion (方案), e.g. one vendor's offer in the brand choice. What an
+    option stands for is the business of the app above that put it to the vote (renewals links an
+    option to its offer, renewals.OptionOffer); the vote engine knows only the option.
 
     Owners pick one option or abstain; an option is adopted only when those choosing it meet the
     approval thresholds against everyone taking part (Civil Code Art. 278, see
@@ -150,14 +155,6 @@ class MotionOption(models.Model):
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="options")
     position = models.PositiveSmallIntegerField(_("序号"))
     label = models.CharField(_("方案"), max_length=128)
-    offer = models.ForeignKey(
-        "renewals.Offer",
-        verbose_name=_("报价"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("表决方案")

@@ -1,6 +1,6 @@
 """Typed shapes of the motions API (django-ninja schemas). See docs/api.md, section "Motions".
 
-The conventions of elevators.schemas hold here too: datetimes ISO 8601 with offset, areas as
+The conventions of core.schemas hold here too: datetimes ISO 8601 with offset, areas as
 JSON strings with two decimals (``"89.50"``), thresholds as the strings of the tally contract
 (``">=2/3"``, ``">1/2"``), every error ``{"detail": ..., "code": ...}``.
 
@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from gongzhi.elevators.schemas import MAX_ID, NO_NUL, PageQuery
+from gongzhi.core.schemas import MAX_ID, NO_NUL, PageQuery
 
 StatusName = Literal["draft", "open", "closed", "cancelled"]
 ChannelName = Literal["online", "paper", "proxy"]
@@ -30,7 +30,7 @@ CHOICE_TEXT = (
 )
 
 
-# ---- the tally (Outcome.as_json(), the contract of docs/motions-tally.md) -----------------------
+# ---- the tally (Tally.as_json(), the contract of docs/motions-tally.md) -----------------------
 
 
 class FiguresOut(Schema):

@@ -1,48 +1,64 @@
 """Reads of owners' motions, scoped to the user (DESIGN.md convention 3): the live tally (of a
 question, motion_tally, or of a choice among options, choice_tally), the door-knocking list,
-paper-entry mismatches, the ballots of a closed motion."""
+paper-entry mismatches, the ballots of a closed motion; and the reads the services share: a
+motion's rule and valid choices, the apartments in its scope, the voter behind a personal link or
+a session, the same owner's voters in sibling motions, the digest of the ballots at closing."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor
+from gongzhi.core.errors import AccessDeniedError, NotFoundError
+from gongzhi.motions import codes, hooks
 from gongzhi.motions import thresholds as th
 from gongzhi.motions.models import (
+    Ballot,
     Choice,
     Motion,
     MotionKind,
     MotionOption,
     MotionStatus,
     PaperEntry,
+    ScopeKind,
     Voter,
+    VoterSession,
     option_choice,
 )
-from gongzhi.motions.services import motion_rule
-from gongzhi.places.access import Action, estate_q
-from gongzhi.places.models import Entrance
+from gongzhi.places.access import Action, scoped
+from gongzhi.places.models import Apartment
 
 
-def access_motions(user: Any, action: Action = Action.VIEW_MOTION) -> QuerySet[Motion]:
+def access_motions(user: Actor, action: Action = Action.VIEW_MOTION) -> QuerySet[Motion]:
     """Motions the user may see: staff by their scope, owners those of the estates they live in."""
+    return scoped(user, action, Motion.objects.select_related("estate__community__subdistrict"))
 
-    def owner_q(entrances: set[int], _owners: set[int]) -> Q:
-        return Q(estate_id__in=Entrance.objects.filter(id__in=entrances).values("building__estate_id"))
 
-    q = estate_q(user, action, "estate", owner_q)
-    qs = Motion.objects.select_related("estate__community__subdistrict")
-    return qs if q is None else qs.filter(q)
+def motion_rule(motion: Motion) -> th.VotingRule:
+    return th.rule_from(
+        {
+            "participation": {"area": motion.participation_area, "owners": motion.participation_owners},
+            "approval": {"area": motion.approval_area, "owners": motion.approval_owners},
+        }
+        if not motion.rule_preset
+        else motion.rule_preset
+    )
 
 
 def _figures(area: Decimal | None, owners: int | None) -> th.Figures:
     return th.Figures(area=(area or Decimal("0")).quantize(Decimal("0.01")), owners=owners or 0)
 
 
-def motion_tally(motion: Motion) -> th.Outcome:
+def motion_tally(motion: Motion) -> th.Tally:
     """The tally now: two grouped queries over the voters (each voter's current choice applies to all
     of their apartments, so the voter-level sums equal the per-apartment ones), then the pure rule."""
     voters = Voter.objects.filter(motion=motion)
@@ -72,7 +88,7 @@ class OptionStanding:
     position: int
     label: str
     offer_id: int | None
-    outcome: th.Outcome
+    outcome: th.Tally
 
     @property
     def choice(self) -> str:
@@ -149,12 +165,12 @@ class ChoiceOutcome:
 
 
 def _choice_outcome(
-    rule: th.VotingRule, options: list[tuple[int, str, int | None]], outcomes: list[th.Outcome], fallback: th.Outcome
+    rule: th.VotingRule, options: list[tuple[int, str, int | None]], outcomes: list[th.Tally], fallback: th.Tally
 ) -> ChoiceOutcome:
     """Assemble per-option outcomes (all with the same participating figures) into one result.
 
     At most one option can be adopted: approval needs more than half of the participating area
-    and heads (a custom rule may not go below that, services._parse_rule), and two disjoint
+    and heads (a custom rule may not go below that, services.lifecycle._parse_rule), and two disjoint
     groups cannot both hold more than half."""
     standings = tuple(
         OptionStanding(position, label, offer_id, outcome)
@@ -175,10 +191,36 @@ def _choice_outcome(
     )
 
 
-def _options(motion: Motion) -> list[tuple[int, str, int | None]]:
-    return list(
-        MotionOption.objects.filter(motion=motion).order_by("position").values_list("position", "label", "offer_id")
-    )
+@dataclass(frozen=True)
+class OptionShown:
+    """An option as the pages and the API show it, with the offer it stands for, if any."""
+
+    pk: int
+    position: int
+    label: str
+    offer: hooks.OfferSummary | None
+
+    @property
+    def choice(self) -> str:
+        return option_choice(self.position)
+
+
+def options_shown(motion: Motion) -> list[OptionShown]:
+    """A choice motion's options in order, each with its offer (hooks.option_offers): two queries;
+    [] for a question (no query)."""
+    if motion.kind != MotionKind.CHOICE:
+        return []
+    rows = list(MotionOption.objects.filter(motion=motion).order_by("position").values_list("pk", "position", "label"))
+    offers = hooks.option_offers([motion.pk]) if rows else {}
+    return [OptionShown(pk, position, label, offers.get(pk)) for pk, position, label in rows]
+
+
+def _options(motion: Motion, *, offers: bool = True) -> list[tuple[int, str, int | None]]:
+    """(position, label, the id of the offer it stands for or None) in order: the offer through
+    hooks.option_offers (one more query, skipped with offers=False)."""
+    rows = list(MotionOption.objects.filter(motion=motion).order_by("position").values_list("pk", "position", "label"))
+    linked = hooks.option_offers([motion.pk]) if offers and rows else {}
+    return [(position, label, linked[pk].id if pk in linked else None) for pk, position, label in rows]
 
 
 def choice_tally(motion: Motion) -> ChoiceOutcome:
@@ -220,7 +262,7 @@ def choice_tally(motion: Motion) -> ChoiceOutcome:
     return _choice_outcome(rule, options, outcomes, fallback)
 
 
-def motion_outcome(motion: Motion) -> th.Outcome | ChoiceOutcome:
+def motion_outcome(motion: Motion) -> th.Tally | ChoiceOutcome:
     """The tally of any motion: motion_tally for a question, choice_tally for a choice."""
     if motion.kind == MotionKind.CHOICE:
         return choice_tally(motion)
@@ -235,20 +277,20 @@ def choice_list(motion: Motion) -> list[tuple[str, str]]:
     return [
         *(
             (option_choice(position), _("方案%(n)s：%(label)s") % {"n": position, "label": label})
-            for position, label, _offer in _options(motion)
+            for position, label, _offer in _options(motion, offers=False)
         ),
         (Choice.ABSTAIN.value, str(Choice.ABSTAIN.label)),
     ]
 
 
-def motion_recount(motion: Motion) -> th.Outcome | ChoiceOutcome:
+def motion_recount(motion: Motion) -> th.Tally | ChoiceOutcome:
     """The tally recomputed from the ballot history alone (every voter's highest version), through
     the contract's pure `tally` over apartments: the independent check of `motion_tally` (and of
     `choice_tally`: each option is recounted as a question whose "for" is that option)."""
     from gongzhi.motions.models import BallotVersion, RollEntry
 
     apartments = [
-        th.ApartmentIn(id=str(rid), area=area, owner=str(voter_id), developer_held=False)
+        th.RollEntryIn(id=str(rid), area=area, owner=str(voter_id), developer_held=False)
         for rid, area, voter_id in RollEntry.objects.filter(motion=motion).values_list("id", "area", "voter_id")
     ]
     first_entry: dict[int, str] = {}
@@ -297,7 +339,7 @@ class Visit:
 
 
 def door_knocking(
-    motion: Motion, outcome: th.Outcome | ChoiceOutcome | None = None, limit: int | None = None
+    motion: Motion, outcome: th.Tally | ChoiceOutcome | None = None, limit: int | None = None
 ) -> list[Visit]:
     """Owners who have not voted, largest area first: any visit adds one head, so taking the largest
     areas first reaches the area threshold with the fewest visits and the headcount one no later than
@@ -366,3 +408,81 @@ def paper_progress(motion: Motion) -> dict[str, int]:
 
 def voting_open(motion: Motion, now: Any) -> bool:
     return motion.status == MotionStatus.OPEN and motion.opens_at <= now < motion.closes_at
+
+
+# --- the roll, the choices and the ballots (also read by the services) -------------------------
+
+
+def valid_choices(motion: Motion) -> list[str]:
+    """The ballot values a motion accepts: for / against / abstain for a question; "opt<n>" for
+    each option, or abstain, for a choice (abstaining owners take part but choose nothing,
+    Civil Code Art. 278). A question costs no query (the casting hot path)."""
+    if motion.kind != MotionKind.CHOICE:
+        return list(Choice.values)
+    positions = MotionOption.objects.filter(motion_id=motion.pk).order_by("position").values_list("position", flat=True)
+    return [*(option_choice(p) for p in positions), Choice.ABSTAIN.value]
+
+
+def scope_apartments(motion: Motion) -> Any:
+    """The apartments a motion is put to, from the live registry (before the roll is frozen)."""
+    qs = Apartment.objects.all()
+    if motion.scope_kind == ScopeKind.ENTRANCE:
+        return qs.filter(entrance_id=motion.scope_entrance_id or 0)
+    if motion.scope_kind == ScopeKind.BUILDING:
+        return qs.filter(entrance__building_id=motion.scope_building_id or 0)
+    if motion.scope_kind == ScopeKind.APARTMENTS:
+        return qs.filter(id__in=motion.scope_apartments.values("id"))
+    return qs.filter(entrance__building__estate_id=motion.estate_id)
+
+
+def ballots_digest(motion: Motion) -> str:
+    """SHA-256 over the per-apartment ballots at closing, printed on the notice so the published
+    workbook can be checked against the frozen result."""
+    digest = hashlib.sha256()
+    rows = (
+        Ballot.objects.filter(motion=motion)
+        .order_by("roll_entry_id")
+        .values_list("roll_entry_id", "choice", "channel", "version__version")
+    )
+    for row in rows.iterator(chunk_size=5000):
+        digest.update(("|".join(str(x) for x in row) + "\n").encode())
+    return digest.hexdigest()
+
+
+# --- voters' links and sessions --------------------------------------------------------------
+
+
+def voter_for_session(session_token: str, *, now: dt.datetime | None = None) -> Voter:
+    return voter_for_session_hash(codes.sha256_hex(session_token), now=now)
+
+
+def voter_for_session_hash(token_hash: str, *, now: dt.datetime | None = None) -> Voter:
+    """The voter of a valid session, looked up by the token's SHA-256 (what VoterSession stores)."""
+    now = now if now is not None else timezone.now()
+    session = (
+        VoterSession.objects.select_related("voter__motion").filter(token_hash=token_hash, expires_at__gt=now).first()
+    )
+    if session is None:
+        raise AccessDeniedError(_("验证已过期，请重新获取验证码。"), code="session_expired")
+    return session.voter
+
+
+def voter_for_link(token: str) -> Voter:
+    voter = Voter.objects.select_related("motion__estate").filter(token_hash=codes.sha256_hex(token)).first()
+    if voter is None:
+        raise NotFoundError(_("链接无效。"))
+    return voter
+
+
+def sibling_voters(voter: Voter, *, group: Sequence[int] | None = None) -> list[Voter]:
+    """The same owner (the same owner_key: one head, SPC interpretation Art. 9) in the other
+    motions put together with the voter's (hooks.motion_group: renewals' consultation, the
+    entrance's replace, brand and funding motions, in that order); [] when the motion is in no
+    group. Such motions are opened together over the same apartments, so an owner has one voter in
+    each (two queries; one when the caller passes the `group` it already knows)."""
+    order = list(group) if group is not None else hooks.motion_group(voter.motion)
+    others = [pk for pk in order if pk != voter.motion_id]
+    if not others:
+        return []
+    siblings = Voter.objects.filter(motion_id__in=others, owner_key=voter.owner_key).select_related("motion")
+    return sorted(siblings, key=lambda v: order.index(v.motion_id))

@@ -8,7 +8,7 @@ from django_tasks import task
 @task()
 def motion_close_task(motion_id: int) -> str:
     """Close a motion at its closing time and publish the result (idempotent)."""
-    from gongzhi.elevators.services import SYSTEM
+    from gongzhi.core.actors import SYSTEM
     from gongzhi.motions.models import Motion, MotionStatus
     from gongzhi.motions.services import motion_close
 

@@ -298,8 +298,8 @@ class StillNeeded:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """The computed tally of a motion at one moment. `approved` is the approval test alone,
+class Tally:
+    """The computed tally (计票) of a motion at one moment. `approved` is the approval test alone,
     `passed` needs both the participation (quorum) and the approval thresholds."""
 
     rule: VotingRule
@@ -359,7 +359,7 @@ def _check_consistent(figures: Figures, what: str) -> None:
         raise TallyInputError(f"{what}: area and owners must be both zero or both positive")
 
 
-def evaluate(rule: VotingRule, *, total: Figures, for_: Figures, against: Figures, abstain: Figures) -> Outcome:
+def evaluate(rule: VotingRule, *, total: Figures, for_: Figures, against: Figures, abstain: Figures) -> Tally:
     """Judge aggregate figures against a rule (Civil Code Art. 278, Art. 1259).
 
     participating = for + against + abstain: abstaining owners take part but do not agree.
@@ -390,7 +390,7 @@ def evaluate(rule: VotingRule, *, total: Figures, for_: Figures, against: Figure
             _approval_needed(rule.approval_owners, f_owners, p_owners, t_owners - p_owners),
         ),
     )
-    return Outcome(
+    return Tally(
         rule=rule,
         total=total,
         participating=participating,
@@ -409,8 +409,9 @@ def evaluate(rule: VotingRule, *, total: Figures, for_: Figures, against: Figure
 
 
 @dataclass(frozen=True)
-class ApartmentIn:
-    """One exclusive part on the motion's roll: its registered area and its owner.
+class RollEntryIn:
+    """One exclusive part on the motion's roll (a RollEntry as the tally sees it): its registered
+    area and its owner.
 
     developer_held marks an apartment the developer has not sold or not delivered; all of them
     together count as one owner whatever their `owner` field says (SPC interpretation Art. 9).
@@ -441,7 +442,7 @@ def _owner_label(key: str | None) -> str:
     return "the developer" if key is None else repr(key)
 
 
-def tally(rule: VotingRule, apartments: Sequence[ApartmentIn], ballots: Sequence[BallotIn]) -> Outcome:
+def tally(rule: VotingRule, apartments: Sequence[RollEntryIn], ballots: Sequence[BallotIn]) -> Tally:
     """Count the ballots on a roll of apartments (the contract of docs/motions-tally.md).
 
     * Ballots apply in order; a later ballot for an apartment replaces the earlier one.
@@ -568,7 +569,7 @@ def _area_at(value: object, what: str) -> Decimal:
     raise TallyInputError(f'{what} must be a decimal number such as "89.50", not {value!r}')
 
 
-def parse_payload(payload: object) -> tuple[VotingRule, list[ApartmentIn], list[BallotIn]]:
+def parse_payload(payload: object) -> tuple[VotingRule, list[RollEntryIn], list[BallotIn]]:
     """Check the shape of the contract's JSON and read it (docs/motions-tally.md).
 
     Unknown keys are refused rather than ignored: a misspelt "developer_held" would otherwise
@@ -577,7 +578,7 @@ def parse_payload(payload: object) -> tuple[VotingRule, list[ApartmentIn], list[
     top = _exact_keys(payload, _TOP_KEYS, "input")
     rule = rule_from(top["rule"])
 
-    apartments: list[ApartmentIn] = []
+    apartments: list[RollEntryIn] = []
     for index, raw in enumerate(_list_at(top, "apartments")):
         what = f"apartments[{index}]"
         developer_held = raw.get("developer_held", False) if isinstance(raw, Mapping) else False
@@ -586,7 +587,7 @@ def parse_payload(payload: object) -> tuple[VotingRule, list[ApartmentIn], list[
         if not isinstance(developer_held, bool):
             raise TallyInputError(f"{what}.developer_held must be true or false")
         apartments.append(
-            ApartmentIn(
+            RollEntryIn(
                 id=_string_at(item, "id", what),
                 area=_area_at(item["area"], f"{what}.area"),
                 owner=_string_at(item, "owner", what) if "owner" in item else "",

@@ -1,5 +1,6 @@
 """Staff pages of owners' motions: the list, creating a motion, its detail with the live tally,
-the voters, the door-knocking list, paper ballots (double entry), mismatches and proxy votes.
+the voters and the door-knocking list. Paper ballots (requests, double entry, mismatches) and
+proxy votes are in views_entry.py.
 
 parse → access check → service → render (DESIGN.md convention 2). A motion is looked up through
 selectors.access_motions (404 outside the user's scope, so the page does not reveal that it
@@ -21,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Q, Subquery, Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -30,20 +31,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.core.files import private_file_response
+from gongzhi.core.forms import refusals_flashed, refusals_on
 from gongzhi.core.params import parse_id
 from gongzhi.motions import selectors as sel
 from gongzhi.motions import services
 from gongzhi.motions import thresholds as th
 from gongzhi.motions.forms import (
     CancelForm,
-    MismatchResolveForm,
     MotionForm,
     MotionRuleForm,
-    PaperEntryForm,
-    PaperRequestForm,
-    ProxyForm,
     VoterFilterForm,
     errors_text,
 )
@@ -52,9 +48,7 @@ from gongzhi.motions.models import (
     Channel,
     Motion,
     MotionKind,
-    MotionOption,
     MotionStatus,
-    ProxyAuthorisation,
     RollEntry,
     ScopeKind,
     Voter,
@@ -89,13 +83,6 @@ def _close_due() -> None:
     """Close overdue motions lazily, so a page never shows an open vote after its closing time
     even if the worker has not run (Art. 278 counts only votes cast within the announced period)."""
     services.motions_close_due()
-
-
-def _voter_by_number(motion: Motion, number: int) -> Voter:
-    voter = Voter.objects.filter(motion=motion, number=number).select_related("motion__estate").first()
-    if voter is None:
-        raise DomainError(_("本表决没有第 %(number)s 号表决票。") % {"number": number}, code="unknown_sheet")
-    return voter
 
 
 def _maybe_url(name: str, *args: Any) -> str | None:
@@ -274,7 +261,7 @@ def choice_tally_view_model(motion: Motion, outcome: sel.ChoiceOutcome) -> dict[
     }
 
 
-def tally_view_model(motion: Motion, outcome: th.Outcome) -> dict[str, Any]:
+def tally_view_model(motion: Motion, outcome: th.Tally) -> dict[str, Any]:
     """The bars and the "still needed" sentences of an outcome, ready for the template."""
     rule = outcome.rule
     total, part, agree = outcome.total, outcome.participating, outcome.for_
@@ -324,7 +311,7 @@ def tally_view_model(motion: Motion, outcome: th.Outcome) -> dict[str, Any]:
     }
 
 
-def _outcome(motion: Motion) -> th.Outcome | sel.ChoiceOutcome | None:
+def _outcome(motion: Motion) -> th.Tally | sel.ChoiceOutcome | None:
     """The tally now, or None before the roll is frozen (a draft has no voters to count)."""
     if motion.status == MotionStatus.DRAFT:
         return None
@@ -422,7 +409,7 @@ def motion_create(request: HttpRequest) -> HttpResponse:
         form = MotionForm(request.POST, estates=estates)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refusals_on(form) as refused:
                 motion = services.motion_create(
                     actor=request.user,
                     estate=data["estate"],
@@ -444,9 +431,7 @@ def motion_create(request: HttpRequest) -> HttpResponse:
                     if data["kind"] == MotionKind.CHOICE
                     else None,
                 )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
+            if not refused:
                 messages.success(request, _("已创建表决草稿。核对无误后请公告并冻结名册。"))
                 return HttpResponseRedirect(reverse("motion_detail", args=[motion.pk]))
     else:
@@ -472,11 +457,7 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_view_voters = _may(request, Action.VIEW_VOTERS, motion)
     status = motion.status
     result = getattr(motion, "result", None) if status == MotionStatus.CLOSED else None
-    options = (
-        list(MotionOption.objects.filter(motion=motion).select_related("offer__vendor").order_by("position"))
-        if motion.kind == MotionKind.CHOICE
-        else []
-    )
+    options = sel.options_shown(motion)
     adopted = None
     if result is not None and result.outcome.get("kind") == MotionKind.CHOICE:
         adopted = next((o for o in options if o.position == result.outcome.get("adopted")), None)
@@ -518,13 +499,9 @@ def motion_tally_fragment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, motion: Motion, call: Any, success: str) -> HttpResponse:
-    try:
+    with refusals_flashed(request) as refused:
         call()
-    except AccessDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         messages.success(request, success)
     return HttpResponseRedirect(reverse("motion_detail", args=[motion.pk]))
 
@@ -644,30 +621,6 @@ def motion_voters(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def motion_paper_request(request: HttpRequest, pk: int) -> HttpResponse:
-    """Hangzhou 物业管理条例 Art. 20: an owner who asks for a paper ballot gets one."""
-    motion = _motion_in_scope(request, pk, Action.ENTER_BALLOTS)
-    form = PaperRequestForm(request.POST)
-    if not form.is_valid() or form.cleaned_data.get("number") is None:
-        messages.error(request, _("表决票编号无效。"))
-    else:
-        number = form.cleaned_data["number"]
-        try:
-            voter = _voter_by_number(motion, number)
-            services.paper_request(actor=request.user, voter=voter, requested=form.cleaned_data["requested"] == "1")
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已更新第 %(number)s 号的纸质票需求。") % {"number": number})
-    back = QueryDict(form.cleaned_data.get("next", "")).urlencode()  # re-encoded: only a query string goes back
-    url = reverse("motion_voters", args=[motion.pk])
-    return HttpResponseRedirect(url + ("?" + back if back else ""))
-
-
 @never_cache  # owners' names, areas and phones: no copy in any cache
 @login_required
 @require_GET
@@ -718,183 +671,3 @@ def motion_door_knocking(request: HttpRequest, pk: int) -> HttpResponse:
             "truncated": len(visits) == DOOR_KNOCKING_LIMIT,
         },
     )
-
-
-# --- paper ballots and mismatches --------------------------------------------------------------
-
-
-@login_required
-def motion_paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
-    """Fast keying of paper sheets on a phone (double entry, 双人录入): the sheet number and one of
-    three big buttons. Only two matching entries by different people count."""
-    motion = _motion_in_scope(request, pk, Action.ENTER_BALLOTS)
-    outcome_text: str | None = None
-    outcome_kind = ""
-    keyed_voter: Voter | None = None
-    error: str | None = None
-    choices = sel.choice_list(motion)
-    labels = dict(choices)
-    if request.method == "POST":
-        form = PaperEntryForm(request.POST, choices=choices)
-        if form.is_valid():
-            number = form.cleaned_data["number"]
-            choice = form.cleaned_data["choice"]
-            try:
-                keyed_voter = _voter_by_number(motion, number)
-                result = services.paper_entry_add(actor=request.user, voter=keyed_voter, choice=choice)
-            except AccessDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except DomainError as exc:
-                error = exc.message
-                keyed_voter = None
-            else:
-                label = labels[choice]
-                if result.counted is not None:
-                    outcome_kind = "counted"
-                    outcome_text = _("两次录入一致，已计票：第 %(n)s 号 %(c)s。") % {"n": number, "c": label}
-                elif result.mismatch:
-                    outcome_kind = "mismatch"
-                    outcome_text = _("与另一人录入不一致，已列入待裁定：第 %(n)s 号。") % {"n": number}
-                else:
-                    outcome_kind = "once"
-                    outcome_text = _("已录入，等待第二人录入：第 %(n)s 号 %(c)s。") % {"n": number, "c": label}
-                form = PaperEntryForm(choices=choices)
-        else:
-            error = "；".join(str(e) for errors in form.errors.values() for e in errors)
-    else:
-        form = PaperEntryForm(choices=choices)
-    rooms = (
-        "、".join(RollEntry.objects.filter(voter=keyed_voter).order_by("floor", "room").values_list("label", flat=True))
-        if keyed_voter is not None
-        else ""
-    )
-    return render(
-        request,
-        "motions/motion_paper_entry.html",
-        {
-            "motion": motion,
-            "form": form,
-            "outcome_text": outcome_text,
-            "outcome_kind": outcome_kind,
-            "keyed_voter": keyed_voter,
-            "rooms": rooms,
-            "error": error,
-            "progress": sel.paper_progress(motion),
-            "choices": choices,
-            "choice_mode": motion.kind == MotionKind.CHOICE,
-        },
-        status=400 if error else 200,
-    )
-
-
-@login_required
-def motion_mismatches(request: HttpRequest, pk: int) -> HttpResponse:
-    """Sheets whose two keyings disagree; someone who runs the vote settles each against the sheet."""
-    motion = _motion_in_scope(request, pk, Action.ENTER_BALLOTS)
-    can_resolve = _may(request, Action.MANAGE_MOTION, motion)
-    choices = sel.choice_list(motion)
-    labels = dict(choices)
-    if request.method == "POST":
-        if not can_resolve:
-            raise PermissionDenied(_("您无权执行此操作。"))
-        form = MismatchResolveForm(request.POST, choices=choices)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                voter = _voter_by_number(motion, data["number"])
-                services.paper_mismatch_resolve(
-                    actor=request.user, voter=voter, choice=data["choice"], note=data["note"]
-                )
-            except AccessDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("已裁定并计票：第 %(n)s 号。") % {"n": data["number"]})
-        else:
-            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
-        return HttpResponseRedirect(reverse("motion_mismatches", args=[motion.pk]))
-    mismatches = sel.paper_mismatches(motion)
-    rooms: dict[int, list[str]] = {}
-    for voter_id, label in RollEntry.objects.filter(voter_id__in=[m.voter.pk for m in mismatches]).values_list(
-        "voter_id", "label"
-    ):
-        rooms.setdefault(voter_id, []).append(label)
-    items = [
-        {
-            "mismatch": m,
-            "rooms": "、".join(rooms.get(m.voter.pk, [])),
-            "entries": [(e, labels.get(e.choice, e.choice)) for e in m.entries],
-        }
-        for m in mismatches
-    ]
-    return render(
-        request,
-        "motions/motion_mismatches.html",
-        {"motion": motion, "items": items, "can_resolve": can_resolve, "choices": choices},
-    )
-
-
-# --- proxy votes ---------------------------------------------------------------------------------
-
-
-@login_required
-def motion_proxy(request: HttpRequest, pk: int) -> HttpResponse:
-    """A vote cast on the strength of a signed authorisation (Civil Code Art. 161-162 on agency);
-    the scan is kept and served only to those who may see the voters."""
-    motion = _motion_in_scope(request, pk, Action.ENTER_BALLOTS)
-    choices = sel.choice_list(motion)
-    if request.method == "POST":
-        form = ProxyForm(request.POST, request.FILES, choices=choices)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                voter = _voter_by_number(motion, data["number"])
-                cast = services.proxy_vote(
-                    actor=request.user,
-                    voter=voter,
-                    choice=data["choice"],
-                    proxy_name=data["proxy_name"],
-                    proxy_id_last4=data["proxy_id_last4"].strip(),
-                    scan=data["scan"],
-                    request_key=data["request_key"],
-                )
-            except AccessDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                if cast.created:
-                    messages.success(
-                        request,
-                        _("已录入委托表决：第 %(n)s 号 %(name)s。") % {"n": voter.number, "name": voter.display_name},
-                    )
-                else:
-                    messages.info(request, _("该委托表决此前已录入，未重复计票。"))
-                return HttpResponseRedirect(reverse("motion_proxy", args=[motion.pk]))
-    else:
-        form = ProxyForm(choices=choices)
-    proxies = (
-        ProxyAuthorisation.objects.filter(voter__motion=motion)
-        .select_related("voter", "entered_by")
-        .order_by("-entered_at", "-id")[:200]
-    )
-    return render(
-        request,
-        "motions/motion_proxy.html",
-        {
-            "motion": motion,
-            "form": form,
-            "proxies": proxies,
-            "can_view_scans": _may(request, Action.VIEW_VOTERS, motion),
-        },
-    )
-
-
-@login_required
-@require_GET
-def motion_proxy_scan(request: HttpRequest, pk: int, proxy_id: int) -> FileResponse:
-    """The scan of a signed authorisation: personal data, so never under a public media URL."""
-    motion = _motion_in_scope(request, pk, Action.VIEW_VOTERS)
-    proxy = get_object_or_404(ProxyAuthorisation.objects.select_related("voter"), pk=proxy_id, voter__motion=motion)
-    return private_file_response(proxy.scan, f"proxy-motion{motion.pk}-sheet{proxy.voter.number}")

@@ -26,10 +26,10 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from gongzhi.core.qr import absolute_url, qr_svg
 from gongzhi.motions import services
 from gongzhi.motions import thresholds as th
 from gongzhi.motions.models import Motion, MotionResult, MotionStatus, ScopeKind
-from gongzhi.motions.qr import absolute_url, qr_svg
 
 _CN_DIGITS = "零一二三四五六七八九十"
 _HALF = Fraction(1, 2)

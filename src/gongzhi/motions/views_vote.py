@@ -10,11 +10,10 @@ The page never shows another owner's data: only the motion, this voter's own apa
 masked phone number. The voter's own choice is shown only after the code is confirmed, so a
 sheet left on a table does not reveal how its owner voted.
 
-When the motion is one of an entrance's three renewal decisions (renewals.Consultation: replace
-or not, which offer, the funding plan; issue 4), the page also links the owner's two other motions
-(one confirmed code opens all three), puts the offers of a choice motion side by side, and shows
-the owner's own share of the funding plan, so owners see what each decision costs them before
-voting. Only the voter's own apartments' shares are shown, never another apartment's.
+The apps above add their panels through motions.hooks (register_vote_panel): for an entrance's
+three renewal decisions, renewals links the owner's two other motions, puts the offers of a choice
+motion side by side and shows the owner's own share of the funding plan (renewals.vote_panels).
+One confirmed code opens every motion put together with this one (services.sibling_sessions_issue).
 
 parse → access check → service → render (DESIGN.md convention 2); all rules (voting window,
 rate limits, idempotent retries) live in motions.services.
@@ -26,7 +25,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,29 +34,29 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.errors import AccessDeniedError, DomainError, NotFoundError
-from gongzhi.motions import codes, services
+from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.forms import refusals_flashed
+from gongzhi.core.qr import absolute_url, qr_svg
+from gongzhi.motions import codes, hooks, services
 from gongzhi.motions.forms import VoteCastForm, VoteCodeForm, errors_text
 from gongzhi.motions.models import (
     BallotVersion,
     Motion,
     MotionKind,
-    MotionOption,
     MotionResult,
     MotionStatus,
     RollEntry,
     Voter,
-    option_choice,
 )
-from gongzhi.motions.qr import absolute_url, qr_svg
-from gongzhi.motions.selectors import access_motions, choice_list
+from gongzhi.motions.selectors import access_motions, choice_list, options_shown
 from gongzhi.motions.views_notice import rule_text
 from gongzhi.places.access import Action
 
@@ -72,16 +71,13 @@ SHEETS_PER_PAGE = 100  # one QR code costs a few ms: 100 sheets render well unde
 
 
 def _voter(token: str) -> Voter:
-    try:
-        return services.voter_for_link(token)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
+    return services.voter_for_link(token)  # an unknown link: NotFoundError, the 404 page (core.middleware)
 
 
 def phase_of(motion: Motion, now: dt.datetime) -> str:
     """Where the vote stands for an owner: open, not_open (yet), closed or cancelled.
 
-    The closing time is decided here as in services._check_window: voting ends exactly at
+    The closing time is decided here as in services._common.check_window: voting ends exactly at
     closes_at, whether or not the closing task has run yet."""
     if motion.status == MotionStatus.CANCELLED:
         return "cancelled"
@@ -116,190 +112,16 @@ def _code_sent(request: HttpRequest, voter: Voter) -> bool:
     return voter.pk in request.session.get(CODE_SENT_KEY, [])
 
 
-@dataclass(frozen=True)
-class OptionCard:
-    """One option on the voter's page, with the offer it stands for (brand, model, price per
-    elevator) so owners see what each option costs before choosing (issue 4)."""
-
-    position: int
-    choice: str
-    label: str
-    offer: Any  # renewals.Offer or None
-    compare_url: str | None
+# The page's panel slots (hooks.VotePanel.slot), each a list of rendered panels.
+PANEL_SLOTS = get_args(hooks.PanelSlot)
 
 
-def _compare_url(campaign_id: int) -> str | None:
-    """The side-by-side offers page of the campaign, if the renewals pages are installed."""
-    try:
-        return reverse("offer_compare", args=[campaign_id])
-    except NoReverseMatch:
-        return None
-
-
-def option_cards(motion: Motion) -> list[OptionCard]:
-    """The options of a choice motion in order (one query, offers joined); [] for a question."""
-    if motion.kind != MotionKind.CHOICE:
-        return []
-    urls: dict[int, str | None] = {}
-    cards = []
-    for option in MotionOption.objects.filter(motion=motion).select_related("offer__vendor").order_by("position"):
-        offer = option.offer
-        url = None
-        if offer is not None:
-            if offer.campaign_id not in urls:
-                urls[offer.campaign_id] = _compare_url(offer.campaign_id)
-            url = urls[offer.campaign_id]
-        cards.append(OptionCard(option.position, option_choice(option.position), option.label, offer, url))
-    return cards
-
-
-# --- the three decisions of a renewal consultation -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    """One of the three decisions in the page's "三项表决" navigation."""
-
-    label: str
-    title: str
-    url: str | None  # the voter's personal link there (None: not on that roll)
-    voted: bool
-    current: bool
-
-
-@dataclass(frozen=True)
-class CompareCell:
-    text: str
-    best: bool
-
-
-@dataclass(frozen=True)
-class CompareLine:
-    key: str
-    label: str
-    cells: list[CompareCell]
-    differs: bool
-
-
-@dataclass(frozen=True)
-class ShareLine:
-    """One of the voter's own apartments with its share of the owners' part of the plan."""
-
-    label: str
-    area: Decimal
-    amount: str | None  # None: the apartment is no longer in the registry
-    exempt: bool
-
-
-def money(value: Decimal) -> str:
-    """265000.00 as "265,000.00": yuan to the fen, thousands separated (as on the plan page)."""
-    return f"{value:,.2f}"
-
-
-def _cell_text(key: str, value: Any) -> str:
-    if value in ("", None):
-        return "—"
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if key == "price_per_elevator":
-        return money(value)
-    return str(value)
-
-
-def offer_comparison(cards: list[OptionCard]) -> list[CompareLine]:
-    """The options' offers side by side (renewals.selectors.compare_offers): one column per option,
-    rows whose values differ flagged, the best value of each marked. [] unless two or more
-    options stand for offers. No query: the offers came with the options."""
-    from gongzhi.renewals.models import Offer
-    from gongzhi.renewals.selectors import compare_offers
-
-    offers = [c.offer for c in cards if c.offer is not None]
-    if len(offers) < 2:
-        return []
-    return [
-        CompareLine(
-            key=row.key,
-            label=str(getattr(Offer._meta.get_field(row.key), "verbose_name", row.key)),
-            cells=[CompareCell(_cell_text(row.key, value), i in row.best) for i, value in enumerate(row.values)],
-            differs=row.differs,
-        )
-        for row in compare_offers(offers)
-    ]
-
-
-def _steps(voter: Voter, token: str, consultation: Any, siblings: list[Voter]) -> list[Step]:
-    by_motion = {s.motion_id: s for s in siblings}
-    labels = (_("一、换不换"), _("二、换什么"), _("三、怎么换"))
-    steps = []
-    for label, motion in zip(labels, consultation.motions, strict=True):
-        if motion.pk == voter.motion_id:
-            steps.append(Step(label, motion.title, reverse("vote_link", args=[token]), bool(voter.choice), True))
-            continue
-        sibling = by_motion.get(motion.pk)
-        url = (
-            reverse("vote_link", args=[codes.voter_token(sibling.pk, str(motion.public_id))])
-            if sibling is not None
-            else None
-        )
-        steps.append(Step(label, motion.title, url, bool(sibling and sibling.choice), False))
-    return steps
-
-
-def _share_context(entries: list[RollEntry], plan: Any) -> dict[str, Any]:
-    """The voter's own apartments with their shares (renewals.services.plan_shares, one query),
-    and the plan's totals: what the works cost, what subsidies and funds cover, what remains for
-    the owners, and how it is split (Civil Code Art. 283 when by area)."""
-    from gongzhi.renewals.apportionment import ApportionInputError
-    from gongzhi.renewals.services import plan_shares
-
-    try:
-        amounts = {apartment.pk: amount for apartment, amount in plan_shares(plan)}
-    except ApportionInputError:
-        # The registry changed since the plan was made (e.g. a floor outside its coefficient
-        # table): say so rather than fail the voting page.
-        return {"plan": plan, "share_error": True}
-    exempt = {int(a) for a in plan.exempt}
-    lines = []
-    own_total = Decimal("0.00")
-    for entry in entries:
-        amount = amounts.get(entry.apartment_id) if entry.apartment_id is not None else None
-        if amount is not None:
-            own_total += amount
-        lines.append(
-            ShareLine(
-                f"{entry.building_name}{entry.entrance_name}{entry.room}",
-                entry.area,
-                money(amount) if amount is not None else None,
-                entry.apartment_id in exempt,
-            )
-        )
-    subsidies = [(str(line.get("name", "")), money(Decimal(str(line.get("amount", "0"))))) for line in plan.subsidies]
-    return {
-        "plan": plan,
-        "share_lines": lines,
-        "share_total": money(own_total),
-        "plan_total": money(plan.works_cost * plan.elevators),
-        "plan_subsidies": subsidies,
-        "plan_maintenance_fund": money(plan.maintenance_fund),
-        "plan_public_revenue": money(plan.public_revenue),
-        "plan_owners_total": money(plan.owners_total),
-    }
-
-
-def _consultation_context(voter: Voter, token: str, entries: list[RollEntry]) -> dict[str, Any]:
-    """The consultation's part of the page in a fixed number of queries (the consultation with its
-    plan and motions, the sibling voters, the entrance's apartments for the shares)."""
-    consultation = services.consultation_of(voter.motion)
-    if consultation is None:
-        return {"consultation": None}
-    siblings = services.sibling_voters(voter, consultation=consultation)
-    steps = _steps(voter, token, consultation, siblings)
-    return {
-        "consultation": consultation,
-        "steps": steps,
-        "next_step": next((s for s in steps if not s.voted and not s.current and s.url), None),
-        **_share_context(entries, consultation.plan),
-    }
+def _panels(request: HttpRequest, page: hooks.VotePage) -> dict[str, list[SafeString]]:
+    """The registered providers' panels for this page, rendered, by slot (hooks.vote_panels)."""
+    rendered: dict[str, list[SafeString]] = {slot: [] for slot in PANEL_SLOTS}
+    for panel in hooks.vote_panels(page):
+        rendered[panel.slot].append(render_to_string(panel.template, panel.context, request=request))
+    return rendered
 
 
 def _page_context(request: HttpRequest, voter: Voter, token: str) -> dict[str, Any]:
@@ -314,7 +136,8 @@ def _page_context(request: HttpRequest, voter: Voter, token: str) -> dict[str, A
         notice_url = reverse("motion_notice", args=[motion.public_id])
     choices = choice_list(motion)
     labels = dict(choices)
-    cards = option_cards(motion)
+    cards = options_shown(motion)
+    page = hooks.VotePage(motion=motion, voter=voter, token=token, entries=entries, options=cards)
     return {
         "voter": voter,
         "motion": motion,
@@ -333,12 +156,9 @@ def _page_context(request: HttpRequest, voter: Voter, token: str) -> dict[str, A
         "current_label": labels.get(current.choice, current.choice) if current is not None else "",
         "choice_mode": motion.kind == MotionKind.CHOICE,
         "option_cards": cards,
-        "compare_url": next((c.compare_url for c in cards if c.compare_url), None),
-        "comparison": offer_comparison(cards),
-        "compared_cards": [c for c in cards if c.offer is not None],
         "request_key": uuid.uuid4().hex,
         "notice_url": notice_url,
-        **_consultation_context(voter, token, entries),
+        "panels": _panels(request, page),
     }
 
 
@@ -358,11 +178,10 @@ def _back(token: str) -> HttpResponseRedirect:
 @require_POST
 def vote_code_send(request: HttpRequest, token: str) -> HttpResponse:
     voter = _voter(token)
-    try:
+    with refusals_flashed(request) as refused:
         services.code_send(voter=voter)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        if exc.code not in {"code_too_soon", "code_rate_limited"}:  # else a recent code may still be valid
+    if refused:
+        if refused.code not in {"code_too_soon", "code_rate_limited"}:  # else a recent code may still be valid
             return _back(token)
     else:
         messages.success(
@@ -382,10 +201,9 @@ def vote_code_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return _back(token)
-    try:
+    with refusals_flashed(request) as refused:
         session_token = services.code_confirm(voter=voter, code=form.cleaned_data["code"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if refused:
         return _back(token)
     hashes = dict(request.session.get(SESSION_KEY, {}))
     hashes[str(voter.pk)] = codes.sha256_hex(session_token)

@@ -48,6 +48,8 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Final
 
+from gongzhi.core.money import yuan_from_fen
+
 METHODS: Final = ("area", "equal", "floor", "floor-area")
 DEFAULT_METHOD: Final = "area"  # Civil Code Art. 283, absent an agreement among owners
 _FLOOR_METHODS: Final = frozenset({"floor", "floor-area"})
@@ -144,12 +146,6 @@ def _scaled(value: object, places: int, digits: int, what: str, grid: str) -> in
     if on_grid != number:  # an exact comparison: quantize rounded away a finer digit
         raise ApportionInputError(f"{what} must be {grid}, not {value}")
     return int(on_grid.scaleb(places, context=_EXACT))
-
-
-def _yuan(fen: int) -> Decimal:
-    """A whole number of fen as yuan with exactly two decimals (built from text: exact)."""
-    whole, cents = divmod(fen, 100)
-    return Decimal(f"{whole}.{cents:02d}")
 
 
 def _floor_number(value: object, what: str) -> int:
@@ -288,7 +284,8 @@ def apportion(
         floors[i] += 1
 
     return [
-        Share(apartment=apartment.id, amount=_yuan(share)) for apartment, share in zip(apartments, floors, strict=True)
+        Share(apartment=apartment.id, amount=yuan_from_fen(share))
+        for apartment, share in zip(apartments, floors, strict=True)
     ]
 
 
@@ -389,7 +386,7 @@ def apportion_json(payload: object) -> dict[str, object]:
     """
     amount, method, apartments, coefficients, exempt = parse_payload(payload)
     shares = apportion(amount, method, apartments, coefficients, exempt)
-    total = _yuan(_scaled(amount, 2, _AMOUNT_DIGITS, "amount", _FEN_GRID))
+    total = yuan_from_fen(_scaled(amount, 2, _AMOUNT_DIGITS, "amount", _FEN_GRID))
     return {
         "shares": [{"apartment": share.apartment, "amount": str(share.amount)} for share in shares],
         "total": str(total),

@@ -16,19 +16,13 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.money import FEN, format_yuan
+from gongzhi.core.widgets import DateInput
 from gongzhi.renewals.models import ApportionMethod, Offer, OfferPrice
 from gongzhi.renewals.services import OFFER_FIELDS
 
 MAX_PRICE_LINES = 5
 FLOOR_METHODS = frozenset({ApportionMethod.FLOOR.value, ApportionMethod.FLOOR_AREA.value})
-_FEN = Decimal("0.01")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class OfferForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -84,7 +78,7 @@ class OfferPriceForm(forms.Form):
         label=_("价格(元)"),
         max_digits=12,
         decimal_places=2,
-        min_value=_FEN,
+        min_value=FEN,
         required=False,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
@@ -136,7 +130,7 @@ def price_lines(formset: Any) -> list[dict[str, Any]]:
 
 class _OfferChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.vendor.name} · {obj.brand} {obj.model} · {obj.price_per_elevator:,.2f} 元"
+        return f"{obj.vendor.name} · {obj.brand} {obj.model} · {format_yuan(obj.price_per_elevator, unit=True)}"
 
 
 class FundingPlanForm(forms.Form):

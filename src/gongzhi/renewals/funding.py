@@ -43,10 +43,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Context, Decimal, InvalidOperation, Overflow
 from typing import Any, ClassVar, Final, Literal
 
+from gongzhi.core.money import FEN, format_yuan
+
 KINDS: Final = ("replacement", "addition")
 Kind = Literal["replacement", "addition"]
 
-_CENT: Final = Decimal("0.01")
 _ZERO: Final = Decimal("0.00")
 # Money above this is a typo (a whole city's programme is far below 10^12 yuan); the bound keeps
 # 1E+999999 from exhausting memory and lets _EXACT hold every product exactly.
@@ -124,7 +125,7 @@ def _money(value: object, what: str) -> Decimal:
         raise _fail("%(what)s不能为负数：%(value)s", what=Message(what), value=value)
     if amount >= _MONEY_LIMIT:
         raise _fail("%(what)s过大：%(value)s", what=Message(what), value=value)
-    on_grid = amount.quantize(_CENT, context=_EXACT)
+    on_grid = amount.quantize(FEN, context=_EXACT)
     if on_grid != amount:  # exact comparison: a third decimal would have been rounded away
         raise _fail("%(what)s必须精确到分：%(value)s", what=Message(what), value=value)
     return on_grid
@@ -143,12 +144,7 @@ def _count(value: object, what: str, low: int, high: int) -> int:
 
 
 def _times(amount: Decimal, count: int) -> Decimal:
-    return _EXACT.multiply(amount, Decimal(count)).quantize(_CENT, context=_EXACT)
-
-
-def _yuan(amount: Decimal) -> str:
-    """150000.00 → "150,000.00" (exact: Decimal formats its own digits)."""
-    return f"{amount:,.2f}"
+    return _EXACT.multiply(amount, Decimal(count)).quantize(FEN, context=_EXACT)
 
 
 def _percent(rate: Decimal) -> str:
@@ -167,7 +163,7 @@ def _date(value: object, what: str) -> dt.date:
 
 
 @dataclass(frozen=True)
-class Job:
+class SubsidyJob:
     """The renewal of one entrance's elevators, as a subsidy rule sees it.
 
     `works_cost` is per elevator (the chosen offer's price for one elevator, yuan, exact to the fen);
@@ -286,7 +282,7 @@ class SubsidyRule:
     def in_force(self, on: dt.date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
 
-    def applies(self, job: Job) -> bool:
+    def applies(self, job: SubsidyJob) -> bool:
         """Whether the rule pays anything for the job: kind, region and date, then the rule's own
         condition (`_eligible`)."""
         return (
@@ -296,11 +292,11 @@ class SubsidyRule:
             and self._eligible(job)
         )
 
-    def amount(self, job: Job) -> Decimal:
+    def amount(self, job: SubsidyJob) -> Decimal:
         """What the rule pays for all the job's elevators (0.00 where it does not apply)."""
         return self.explain(job)[0]
 
-    def explain(self, job: Job) -> tuple[Decimal, tuple[Message, ...]]:
+    def explain(self, job: SubsidyJob) -> tuple[Decimal, tuple[Message, ...]]:
         """The amount for all elevators, and how it was computed (Chinese messages)."""
         if not self.applies(job):
             return _ZERO, (_msg("不适用"),)
@@ -309,17 +305,17 @@ class SubsidyRule:
         parts += (
             _msg(
                 "每台 %(each)s 元 × %(n)s 台 = %(total)s 元",
-                each=_yuan(per_elevator),
+                each=format_yuan(per_elevator),
                 n=job.elevators,
-                total=_yuan(total),
+                total=format_yuan(total),
             ),
         )
         return total, parts
 
-    def _eligible(self, job: Job) -> bool:
+    def _eligible(self, job: SubsidyJob) -> bool:
         return True
 
-    def _per_elevator(self, job: Job) -> tuple[Decimal, tuple[Message, ...]]:
+    def _per_elevator(self, job: SubsidyJob) -> tuple[Decimal, tuple[Message, ...]]:
         raise NotImplementedError
 
     # -- the stored form
@@ -359,17 +355,17 @@ class FixedPerElevator(SubsidyRule):
         if self.min_investment is not None:
             object.__setattr__(self, "min_investment", _money(self.min_investment, gettext_noop("最低投资额")))
 
-    def _eligible(self, job: Job) -> bool:
+    def _eligible(self, job: SubsidyJob) -> bool:
         return self.min_investment is None or job.works_cost > self.min_investment
 
-    def _per_elevator(self, job: Job) -> tuple[Decimal, tuple[Message, ...]]:
+    def _per_elevator(self, job: SubsidyJob) -> tuple[Decimal, tuple[Message, ...]]:
         if self.min_investment is None:
             return self.amount_each, ()
         return self.amount_each, (
             _msg(
                 "每台工程费 %(cost)s 元超过 %(minimum)s 元",
-                cost=_yuan(job.works_cost),
-                minimum=_yuan(self.min_investment),
+                cost=format_yuan(job.works_cost),
+                minimum=format_yuan(self.min_investment),
             ),
         )
 
@@ -394,7 +390,7 @@ class TieredByStops(SubsidyRule):
         super().__post_init__()
         object.__setattr__(self, "tiers", _tiers(self.tiers, gettext_noop("按层站分档")))
 
-    def _per_elevator(self, job: Job) -> tuple[Decimal, tuple[Message, ...]]:
+    def _per_elevator(self, job: SubsidyJob) -> tuple[Decimal, tuple[Message, ...]]:
         low, (max_stops, amount) = _tier_for(self.tiers, job.stops)
         label = _tier_label(low, max_stops)
         return amount, (_msg("服务 %(stops)s 层站，属于“%(tier)s”档", stops=job.stops, tier=label),)
@@ -431,22 +427,22 @@ class ShareWithCap(SubsidyRule):
         low, (max_stops, amount) = _tier_for(self.cap, stops)
         return amount, _tier_label(low, max_stops)
 
-    def _per_elevator(self, job: Job) -> tuple[Decimal, tuple[Message, ...]]:
-        share = _EXACT.multiply(self.rate, job.works_cost).quantize(_CENT, rounding=ROUND_DOWN, context=_EXACT)
+    def _per_elevator(self, job: SubsidyJob) -> tuple[Decimal, tuple[Message, ...]]:
+        share = _EXACT.multiply(self.rate, job.works_cost).quantize(FEN, rounding=ROUND_DOWN, context=_EXACT)
         cap, tier = self.cap_for(job.stops)
         parts: tuple[Message, ...] = (
             _msg(
                 "每台工程费 %(cost)s 元 × %(rate)s = %(share)s 元",
-                cost=_yuan(job.works_cost),
+                cost=format_yuan(job.works_cost),
                 rate=_percent(self.rate),
-                share=_yuan(share),
+                share=format_yuan(share),
             ),
         )
         if tier is not None:
             parts += (_msg("服务 %(stops)s 层站，属于“%(tier)s”档", stops=job.stops, tier=tier),)
         if share > cap:
-            return cap, (*parts, _msg("超过上限 %(cap)s 元，按上限计", cap=_yuan(cap)))
-        return share, (*parts, _msg("未超过上限 %(cap)s 元", cap=_yuan(cap)))
+            return cap, (*parts, _msg("超过上限 %(cap)s 元，按上限计", cap=format_yuan(cap)))
+        return share, (*parts, _msg("未超过上限 %(cap)s 元", cap=format_yuan(cap)))
 
     def _own_spec(self) -> dict[str, Any]:
         cap: object
@@ -581,7 +577,7 @@ class SubsidyLine:
         return self.explain()
 
 
-def subsidies_for(job: Job, rules: Sequence[SubsidyRule]) -> list[SubsidyLine]:
+def subsidies_for(job: SubsidyJob, rules: Sequence[SubsidyRule]) -> list[SubsidyLine]:
     """Each applicable rule's subsidy for all the job's elevators, in the order of `rules`.
 
     Rules out of their validity window, of another region or of another kind of works are skipped.
@@ -604,7 +600,7 @@ def subsidies_for(job: Job, rules: Sequence[SubsidyRule]) -> list[SubsidyLine]:
         if remaining == 0:
             parts += (_msg("工程费已全部由前面的补助覆盖，本项按 0.00 元计"),)
         elif granted < computed:
-            parts += (_msg("超过尚未筹措的 %(left)s 元，按 %(left)s 元计", left=_yuan(remaining)),)
+            parts += (_msg("超过尚未筹措的 %(left)s 元，按 %(left)s 元计", left=format_yuan(remaining)),)
         remaining -= granted
         lines.append(
             SubsidyLine(
@@ -650,8 +646,8 @@ class PlanResult:
 
 
 @dataclass(frozen=True)
-class FundingPlan:
-    """The inputs of an entrance's funding plan.
+class FundingInputs:
+    """The inputs of an entrance's funding plan (renewals.models.FundingPlan stores the balanced plan).
 
     `maintenance_fund` is the amount of the entrance's fund the plan uses (the caller checks it is
     no more than the balance); `public_revenue` the allocation from the estate's public revenue.
@@ -667,12 +663,12 @@ class FundingPlan:
     @classmethod
     def for_job(
         cls,
-        job: Job,
+        job: SubsidyJob,
         rules: Sequence[SubsidyRule],
         *,
         maintenance_fund: Decimal = _ZERO,
         public_revenue: Decimal = _ZERO,
-    ) -> FundingPlan:
+    ) -> FundingInputs:
         return cls(
             total_cost=job.total_cost,
             subsidies=subsidies_for(job, rules),
@@ -681,7 +677,7 @@ class FundingPlan:
         )
 
 
-def funding_plan(plan: FundingPlan) -> PlanResult:
+def funding_plan(plan: FundingInputs) -> PlanResult:
     """Balance the plan: what the subsidies, the fund and the public revenue leave, the owners pay.
 
     A plan must balance exactly, so sources that together exceed the cost are refused (not
@@ -699,18 +695,18 @@ def funding_plan(plan: FundingPlan) -> PlanResult:
     if subsidies > total:
         raise _fail(
             "补助合计 %(sum)s 元超过工程总价 %(total)s 元，超出 %(excess)s 元",
-            sum=_yuan(subsidies),
-            total=_yuan(total),
-            excess=_yuan(subsidies - total),
+            sum=format_yuan(subsidies),
+            total=format_yuan(total),
+            excess=format_yuan(subsidies - total),
         )
     sources = subsidies + fund + revenue
     if sources > total:
         raise _fail(
             "补助、维修资金和公共收益合计 %(sum)s 元，超过工程总价 %(total)s 元 %(excess)s 元；"
             "请减少维修资金或公共收益的使用额，使资金方案恰好平衡",
-            sum=_yuan(sources),
-            total=_yuan(total),
-            excess=_yuan(sources - total),
+            sum=format_yuan(sources),
+            total=format_yuan(total),
+            excess=format_yuan(sources - total),
         )
     owners = total - sources
     lines += [

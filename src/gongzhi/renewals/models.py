@@ -1,5 +1,6 @@
 """Renewal consultation per entrance: vendors and their offers, subsidy rules stored as data, and
-the funding plan that says what remains for the owners and each apartment's share.
+the funding plan that says what remains for the owners and each apartment's share; and each
+elevator's Renewal once its owners have decided (its stages are the works, in delivery).
 
 Money is Decimal to the fen in the database (DESIGN.md convention 4). The arithmetic lives in
 the pure modules renewals.funding (subsidies, plan balance) and renewals.apportionment (shares).
@@ -13,8 +14,10 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from gongzhi.elevators.models import Campaign
+from gongzhi.elevators.models import Campaign, Elevator
+from gongzhi.places.access import PlacePath
 from gongzhi.places.models import Entrance, Subdistrict
 
 
@@ -168,6 +171,9 @@ class FundingPlan(models.Model):
     """How one entrance pays for its renewal (怎么换): the chosen offer's price, subsidies, the
     maintenance fund, public revenue, and what remains for the owners, split by `method`."""
 
+    # Where its rows sit in the place tree (places.access.scoped, chain_of).
+    access_path: ClassVar[PlacePath] = PlacePath.via_entrance("entrance")
+
     entrance = models.ForeignKey(Entrance, on_delete=models.PROTECT, related_name="funding_plans")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="funding_plans")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="funding_plans")
@@ -248,6 +254,24 @@ class Consultation(models.Model):
         return [self.replace_motion, self.brand_motion, self.funding_motion]
 
 
+class OptionOffer(models.Model):
+    """The offer an option of a choice motion stands for (方案所对应的报价), e.g. one vendor's offer in
+    an entrance's brand vote. Renewals keeps the link so that the vote engine knows options, not
+    offers (issue 14: motions sit below renewals). An offer put to a vote cannot be deleted, and it
+    is locked when the motion opens (services.offers_lock_for_motion): owners vote on what they
+    were shown."""
+
+    option = models.OneToOneField("motions.MotionOption", on_delete=models.CASCADE, related_name="offer_link")
+    offer = models.ForeignKey(Offer, verbose_name=_("报价"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("方案报价")
+        verbose_name_plural = _("方案报价")
+
+    def __str__(self) -> str:
+        return f"{self.option} → {self.offer}"
+
+
 class MaintenanceFundBalance(models.Model):
     """The balance of an entrance's housing special maintenance fund (维修资金) on a date, as the
     fund's custodian reported it. A funding plan may use no more than the latest balance."""
@@ -275,3 +299,65 @@ class MaintenanceFundBalance(models.Model):
     @property
     def access_anchor(self) -> Entrance:
         return self.entrance
+
+
+class StageKind(models.TextChoices):
+    """The twelve stages of one elevator's renewal, in order. The values are delivery.stages' names
+    (its ORDER; tests/test_delivery_stages.py checks the two agree): delivery keeps the stages and
+    the rules between them, and renewals, a floor below, cannot import it."""
+
+    PROPOSAL = "proposal", pgettext_lazy("renewal stage", "提出申请")
+    ASSESSMENT = "assessment", pgettext_lazy("renewal stage", "安全评估")
+    PLAN = "plan", pgettext_lazy("renewal stage", "更新方案")
+    DECISION = "decision", pgettext_lazy("renewal stage", "业主表决")
+    CONTRACT = "contract", pgettext_lazy("renewal stage", "签订合同")
+    NOTICE = "notice", pgettext_lazy("renewal stage", "施工告知")
+    CONSTRUCTION = "construction", pgettext_lazy("renewal stage", "拆除与安装")
+    INSPECTION = "inspection", pgettext_lazy("renewal stage", "监督检验")
+    REGISTRATION = "registration", pgettext_lazy("renewal stage", "使用登记")
+    MAINTENANCE = "maintenance", pgettext_lazy("renewal stage", "维保移交")
+    IN_SERVICE = "in_service", pgettext_lazy("renewal stage", "恢复使用")
+    SUBSIDY = "subsidy", pgettext_lazy("renewal stage", "补助拨付")
+
+
+class Renewal(models.Model):
+    """One elevator's renewal in a campaign (更新改造), from the owners' decision to the subsidy paid:
+    who replaces it (the contracted vendor and offer) and how many days the works take. Created when
+    its entrance's owners have decided. Its stages, schedules and notices are the works, in delivery
+    (delivery.models.RenewalStage points here); `current_stage` and `progress` are their summary."""
+
+    # Where its rows sit in the place tree (places.access.scoped, chain_of).
+    access_path: ClassVar[PlacePath] = PlacePath.via_entrance("elevator__entrance")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="renewals")
+    elevator = models.ForeignKey(Elevator, on_delete=models.PROTECT, related_name="renewals")
+    vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.PROTECT, related_name="renewals")
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    works_days = models.PositiveSmallIntegerField(
+        _("施工工期(天)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    current_stage = models.CharField(
+        _("当前阶段"), max_length=16, choices=StageKind.choices, default=StageKind.PROPOSAL
+    )
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The model moved here from delivery (issue 14) in Django's state only: the table keeps its
+        # name. Renaming it would gain nothing and rewrite every foreign key that points at it.
+        db_table = "delivery_renewal"
+        verbose_name = _("电梯更新")
+        verbose_name_plural = _("电梯更新")
+        ordering: ClassVar[list[str]] = ["campaign_id", "elevator__device_code"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["campaign", "elevator"], name="renewal_unique_elevator")
+        ]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["campaign", "current_stage"])]
+
+    def __str__(self) -> str:
+        return f"{self.elevator} ({self.campaign})"
+
+    @property
+    def access_anchor(self) -> models.Model:
+        return self.elevator.entrance

@@ -5,21 +5,25 @@ who may see a campaign sees its submitted and locked offers side by side."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from gongzhi.core.actors import Actor
 from gongzhi.elevators.models import Campaign
 from gongzhi.elevators.selectors import access_campaigns
-from gongzhi.places.access import Action, estate_q, user_access
-from gongzhi.renewals.models import FundingPlan, Offer, OfferStatus
+from gongzhi.motions.hooks import OfferSummary
+from gongzhi.motions.models import Motion
+from gongzhi.places.access import Action, scoped, user_access
+from gongzhi.renewals.models import Consultation, FundingPlan, Offer, OfferStatus, OptionOffer
 
 PUBLIC_STATUSES = (OfferStatus.SUBMITTED, OfferStatus.LOCKED)
 
 
-def access_offers(user: Any, campaign: Campaign | None = None) -> QuerySet[Offer]:
+def access_offers(user: Actor, campaign: Campaign | None = None) -> QuerySet[Offer]:
     """Submitted and locked offers of the campaigns the user sees, plus a vendor's own offers."""
     qs = Offer.objects.select_related("vendor", "campaign__subdistrict").prefetch_related("prices")
     if campaign is not None:
@@ -30,11 +34,11 @@ def access_offers(user: Any, campaign: Campaign | None = None) -> QuerySet[Offer
     return qs.filter(visible).distinct()
 
 
-def access_plans(user: Any, action: Action = Action.VIEW_MOTION) -> QuerySet[FundingPlan]:
+def access_plans(user: Actor, action: Action = Action.VIEW_MOTION) -> QuerySet[FundingPlan]:
     """Plans are the owners' money: seen by those who see the entrance's votes (not vendors)."""
-    q = estate_q(user, action, "entrance__building__estate", lambda entrances, _owners: Q(entrance_id__in=entrances))
-    qs = FundingPlan.objects.select_related("entrance__building__estate", "offer__vendor", "campaign")
-    return qs if q is None else qs.filter(q)
+    return scoped(
+        user, action, FundingPlan.objects.select_related("entrance__building__estate", "offer__vendor", "campaign")
+    )
 
 
 @dataclass(frozen=True)
@@ -87,109 +91,46 @@ def share_for(plan: FundingPlan, apartment_id: int) -> Decimal | None:
     return None
 
 
-@dataclass(frozen=True)
-class BoardMotion:
-    motion_id: int
-    status: str  # draft / open / passed / failed / cancelled
-    participation: Decimal | None  # share of the area that has voted (0..1), None before the roll is frozen
-
-    @property
-    def participation_percent(self) -> int:
-        return int((self.participation or 0) * 100)
-
-    @property
-    def label(self) -> str:
-        from gongzhi.renewals.views_board import STATUS_LABELS
-
-        return str(STATUS_LABELS.get(self.status, self.status))
+# --- what renewals tells the vote engine (motions.hooks, registered in apps.ready) -----------------
 
 
-@dataclass(frozen=True)
-class BoardRow:
-    """One entrance on the campaign board: where its consultation stands."""
-
-    estate: str
-    entrance: Any
-    meeting_held: bool  # a deliberation meeting about the entrance (or its whole estate) has ended
-    consultation_id: int | None
-    replace: BoardMotion | None
-    brand: BoardMotion | None
-    funding: BoardMotion | None
-
-    @property
-    def motions(self) -> list[BoardMotion | None]:
-        return [self.replace, self.brand, self.funding]
-
-
-def campaign_board(user: Any, campaign: Campaign) -> list[BoardRow]:
-    """Per estate and entrance with a registered elevator: whether a deliberation meeting about it has
-    been held and the state of its three decisions, in a fixed number of queries (entrances,
-    meetings, consultations with their motions and results, voter sums)."""
-    from django.db.models import Sum
-
-    from gongzhi.motions.models import MotionStatus, Voter
-    from gongzhi.places.selectors import access_entrances
-    from gongzhi.renewals.models import Consultation
-
-    entrances = list(
-        access_entrances(user)
-        .filter(building__estate__community__subdistrict_id=campaign.subdistrict_id, elevators__isnull=False)
-        .select_related("building__estate")
-        .distinct()
-        .order_by("building__estate__name", "building__name", "name")
-    )
-    consultations = {
-        c.entrance_id: c
-        for c in Consultation.objects.filter(campaign=campaign, entrance__in=entrances)
-        .select_related("replace_motion__result", "brand_motion__result", "funding_motion__result")
-        .order_by("created_at")
-    }
-    from gongzhi.meetings.models import Meeting, MeetingStatus
-
-    held = Meeting.objects.filter(
-        estate_id__in={e.building.estate_id for e in entrances},
-        status__in=[MeetingStatus.ENDED, MeetingStatus.PUBLISHED],
-    ).filter(Q(campaign=campaign) | Q(campaign__isnull=True))
-    whole_estates: set[int] = set()
-    held_entrances: set[int] = set()
-    for meeting_estate, entrance_id in held.values_list("estate_id", "entrances"):
-        if entrance_id is None:
-            whole_estates.add(meeting_estate)
-        else:
-            held_entrances.add(entrance_id)
-    motion_ids = [m.pk for c in consultations.values() for m in c.motions]
-    totals: dict[int, list[Decimal]] = {}
-    for row in (
-        Voter.objects.filter(motion_id__in=motion_ids)
-        .values("motion_id", "choice")
-        .annotate(area=Sum("area"))
-        .order_by()
-    ):
-        entry = totals.setdefault(row["motion_id"], [Decimal(0), Decimal(0)])
-        entry[1] += row["area"]
-        if row["choice"]:
-            entry[0] += row["area"]
-
-    def state(motion: Any) -> BoardMotion:
-        status = str(motion.status)
-        if status == MotionStatus.CLOSED:
-            result = getattr(motion, "result", None)
-            status = "passed" if result is not None and result.passed else "failed"
-        voted, total = totals.get(motion.pk, [Decimal(0), Decimal(0)])
-        return BoardMotion(motion.pk, status, (voted / total) if total else None)
-
-    rows = []
-    for entrance in entrances:
-        c = consultations.get(entrance.pk)
-        rows.append(
-            BoardRow(
-                entrance.building.estate.name,
-                entrance,
-                entrance.building.estate_id in whole_estates or entrance.pk in held_entrances,
-                c.pk if c else None,
-                state(c.replace_motion) if c else None,
-                state(c.brand_motion) if c else None,
-                state(c.funding_motion) if c else None,
-            )
+def consultation_of(motion: Motion) -> Consultation | None:
+    """The consultation (换不换, 换什么, 怎么换 of one entrance) the motion is one of, or None. One
+    query, with the plan's offer and the three motions joined."""
+    return (
+        Consultation.objects.filter(
+            Q(replace_motion_id=motion.pk) | Q(brand_motion_id=motion.pk) | Q(funding_motion_id=motion.pk)
         )
-    return rows
+        .select_related("plan__offer__vendor", "replace_motion", "brand_motion", "funding_motion")
+        .first()
+    )
+
+
+def consultation_motion_ids(motion: Motion) -> list[int] | None:
+    """hooks.register_motion_group: the consultation's three motions in order (replace, brand,
+    funding), put to the same owners together; None for a motion outside any consultation."""
+    row = (
+        Consultation.objects.filter(
+            Q(replace_motion_id=motion.pk) | Q(brand_motion_id=motion.pk) | Q(funding_motion_id=motion.pk)
+        )
+        .values_list("replace_motion_id", "brand_motion_id", "funding_motion_id")
+        .first()
+    )
+    return list(row) if row is not None else None
+
+
+def option_offers_of(motion_ids: Sequence[int]) -> dict[int, OfferSummary]:
+    """hooks.register_option_offers: {option pk: the offer it stands for} over the motions' options
+    (one query)."""
+    links = OptionOffer.objects.filter(option__motion_id__in=list(motion_ids)).select_related("offer__vendor")
+    return {
+        link.option_id: OfferSummary(
+            id=link.offer.pk,
+            campaign_id=link.offer.campaign_id,
+            vendor=link.offer.vendor.name,
+            brand=link.offer.brand,
+            model=link.offer.model,
+            price_per_elevator=link.offer.price_per_elevator,
+        )
+        for link in links
+    }

@@ -16,13 +16,32 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor, acting_user
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import sniff_document
+from gongzhi.core.money import is_fen_exact
 from gongzhi.elevators.models import Campaign, CampaignStatus
-from gongzhi.places.access import Action, allowed
-from gongzhi.places.rules import chain_of
-from gongzhi.renewals.models import Offer, OfferPrice, OfferStatus, Vendor
+from gongzhi.motions.models import Motion, MotionKind, MotionOption
+from gongzhi.motions.services import motion_create, motion_open
+from gongzhi.places.access import Action, require
+from gongzhi.places.models import Apartment, Estate
+from gongzhi.renewals import apportionment, funding
+from gongzhi.renewals.funding import KNOWN_RULES, rule_from_spec
+from gongzhi.renewals.models import (
+    ApportionMethod,
+    Consultation,
+    FundingPlan,
+    MaintenanceFundBalance,
+    Offer,
+    OfferDocument,
+    OfferPrice,
+    OfferStatus,
+    OptionOffer,
+    SubsidyRule,
+    Vendor,
+)
+from gongzhi.renewals.rules import VendorAction
 
 OFFER_FIELDS = (
     "brand",
@@ -40,25 +59,12 @@ OFFER_FIELDS = (
 )
 
 
-def _require(actor: Any, action: Action, obj: Any) -> None:
-    chain = chain_of(obj)
-    if chain is None or not allowed(actor, action, chain):
-        raise AccessDeniedError(_("您无权执行此操作。"))
-
-
-def _require_member(actor: Any, vendor: Vendor) -> None:
-    """Only the vendor's own people may write its offers (not even subdistrict staff)."""
-    if not getattr(actor, "pk", None) or not vendor.members.filter(pk=actor.pk).exists():
-        raise AccessDeniedError(_("只有该品牌方的账号可以编辑其报价。"))
-    _require(actor, Action.SUBMIT_OFFERS, vendor)
-
-
 def _money(value: Any, label: str) -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
         raise DomainError(_("%(field)s 不是金额。") % {"field": label}, code="bad_money") from exc
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if not is_fen_exact(amount) or amount <= 0:  # NaN and infinities are not fen-exact
         raise DomainError(_("%(field)s 须为正数，最多精确到分。") % {"field": label}, code="bad_money")
     return amount
 
@@ -72,7 +78,7 @@ def _messages(exc: ValidationError) -> str:
 @transaction.atomic
 def offer_save(
     *,
-    actor: Any,
+    actor: Actor,
     vendor: Vendor,
     campaign: Campaign,
     data: dict[str, Any],
@@ -83,7 +89,7 @@ def offer_save(
 
     `prices` (optional) replaces the per-configuration prices: [{"configuration", "min_stops",
     "max_stops", "price"}]."""
-    _require_member(actor, vendor)
+    require(actor, VendorAction.WRITE_OFFERS, vendor)
     if campaign.subdistrict_id != vendor.subdistrict_id:
         raise DomainError(_("品牌方只能为本街道的更新行动报价。"), code="wrong_subdistrict")
     if campaign.status != CampaignStatus.OPEN:
@@ -156,10 +162,10 @@ def _replace_prices(offer: Offer, prices: list[dict[str, Any]]) -> None:
 
 
 @transaction.atomic
-def offer_submit(*, actor: Any, offer: Offer, now: dt.datetime | None = None) -> Offer:
+def offer_submit(*, actor: Actor, offer: Offer, now: dt.datetime | None = None) -> Offer:
     """Make the offer visible to owners and staff (drafts are the vendor's own)."""
     offer = Offer.objects.select_for_update().select_related("vendor").get(pk=offer.pk)
-    _require_member(actor, offer.vendor)
+    require(actor, VendorAction.WRITE_OFFERS, offer.vendor)
     if offer.status not in {OfferStatus.DRAFT, OfferStatus.WITHDRAWN}:
         raise DomainError(_("该报价已提交。"), code="already_submitted")
     offer.status = OfferStatus.SUBMITTED
@@ -170,9 +176,9 @@ def offer_submit(*, actor: Any, offer: Offer, now: dt.datetime | None = None) ->
 
 
 @transaction.atomic
-def offer_withdraw(*, actor: Any, offer: Offer) -> Offer:
+def offer_withdraw(*, actor: Actor, offer: Offer) -> Offer:
     offer = Offer.objects.select_for_update().select_related("vendor").get(pk=offer.pk)
-    _require_member(actor, offer.vendor)
+    require(actor, VendorAction.WRITE_OFFERS, offer.vendor)
     if offer.status == OfferStatus.LOCKED:
         raise DomainError(_("报价已锁定（品牌表决已开始），不能撤回。"), code="offer_locked")
     if offer.status != OfferStatus.SUBMITTED:
@@ -184,14 +190,14 @@ def offer_withdraw(*, actor: Any, offer: Offer) -> Offer:
 
 
 @transaction.atomic
-def offers_lock(*, actor: Any, offers: list[Offer], now: dt.datetime | None = None) -> int:
+def offers_lock(*, actor: Actor, offers: list[Offer], now: dt.datetime | None = None) -> int:
     """Lock submitted offers when a brand motion opens on them (the platform or subdistrict staff)."""
     for offer in Offer.objects.select_related("campaign__subdistrict").filter(pk__in=[o.pk for o in offers]):
-        _require(actor, Action.MANAGE_RENEWAL, offer.campaign.subdistrict)
+        require(actor, Action.MANAGE_RENEWAL, offer.campaign.subdistrict)
     return _lock(actor=actor, offers=offers, now=now)
 
 
-def _lock(*, actor: Any, offers: list[Offer], now: dt.datetime | None) -> int:
+def _lock(*, actor: Actor, offers: list[Offer], now: dt.datetime | None) -> int:
     now = now or timezone.now()
     n = 0
     for offer in Offer.objects.select_for_update().filter(pk__in=[o.pk for o in offers]).order_by("pk"):
@@ -207,6 +213,77 @@ def _lock(*, actor: Any, offers: list[Offer], now: dt.datetime | None) -> int:
     return n
 
 
+def offers_lock_for_motion(*, actor: Actor, motion: Motion, now: dt.datetime) -> None:
+    """motions.hooks.register_motion_opening: lock the offers a choice motion puts to the owners, in
+    the same transaction as its opening (a consultation's brand motion, or any motion made with
+    offer_motion_create): owners vote on what they were shown, so a changed offer needs a new
+    motion (issue 4, "Bad input and safety"). The actor already holds manage_motion on the estate,
+    which is the right to put these offers to its owners; no subdistrict-wide renewal right is
+    needed. An offer withdrawn since the motion was drafted refuses the opening (nothing is frozen)."""
+    if motion.kind != MotionKind.CHOICE:
+        return
+    offer_ids = list(OptionOffer.objects.filter(option__motion=motion).values_list("offer_id", flat=True))
+    if offer_ids:
+        _lock(actor=actor, offers=[Offer(pk=pk) for pk in offer_ids], now=now)
+
+
+@transaction.atomic
+def offer_motion_create(*, actor: Actor, estate: Estate, options: list[dict[str, Any]], **fields: Any) -> Motion:
+    """A choice motion (motions.services.motion_create, with `fields`) whose options may stand for
+    vendors' offers: `options` is [{"label": …, "offer": Offer | None}], in order. An offer must be
+    a submitted (or locked) offer of a campaign of the estate's subdistrict, at most once; an
+    option without a label is named after its offer's brand and model. Each option's offer is kept
+    in OptionOffer; opening the motion locks them (offers_lock_for_motion)."""
+    require(actor, Action.MANAGE_MOTION, estate)
+    rows: list[tuple[str, Offer | None]] = []
+    seen: set[int] = set()
+    subdistrict_id = estate.community.subdistrict_id
+    for index, item in enumerate(options, start=1):
+        offer = item.get("offer")
+        label = str(item.get("label") or "")
+        if offer is not None:
+            if not isinstance(offer, Offer):
+                raise DomainError(_("第 %(n)s 个方案的报价无效。") % {"n": index}, code="bad_offer")
+            offer = Offer.objects.select_related("campaign").get(pk=offer.pk)
+            if offer.campaign.subdistrict_id != subdistrict_id:
+                raise DomainError(_("第 %(n)s 个方案的报价不属于本街道的更新行动。") % {"n": index}, code="bad_offer")
+            if offer.status not in {OfferStatus.SUBMITTED, OfferStatus.LOCKED}:
+                raise DomainError(
+                    _("只有已提交的报价可以作为方案：%(offer)s") % {"offer": offer}, code="offer_not_submitted"
+                )
+            if offer.pk in seen:
+                raise DomainError(_("同一报价不能作为两个方案：%(offer)s") % {"offer": offer}, code="duplicate_option")
+            seen.add(offer.pk)
+            if not label.strip():
+                label = f"{offer.brand} {offer.model}"
+        rows.append((label, offer))
+    motion = motion_create(
+        actor=actor, estate=estate, kind=MotionKind.CHOICE, options=[{"label": label} for label, _o in rows], **fields
+    )
+    by_position = {o.position: o for o in MotionOption.objects.filter(motion=motion)}
+    OptionOffer.objects.bulk_create(
+        [
+            OptionOffer(option=by_position[position], offer=offer)
+            for position, (_label, offer) in enumerate(rows, start=1)
+            if offer is not None
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="option_offers_link",
+        object_type="motion",
+        object_id=motion.pk,
+        summary=motion.title,
+        after={
+            "options": [
+                {"position": position, "offer": offer.pk if offer is not None else None}
+                for position, (_label, offer) in enumerate(rows, start=1)
+            ]
+        },
+    )
+    return motion
+
+
 # --- subsidy rules and funding plans ----------------------------------------------------------
 
 
@@ -214,9 +291,6 @@ def subsidy_rules_install_known() -> int:
     """Create the rules the programme names (renewals.funding.KNOWN_RULES) where missing, keeping
     their order (central first, then the cities). Existing rows are left as edited; a rule that
     should no longer apply is switched off (`active`), not deleted. Run after migrations."""
-    from gongzhi.renewals.funding import KNOWN_RULES
-    from gongzhi.renewals.models import SubsidyRule
-
     created = 0
     for position, rule in enumerate(KNOWN_RULES, start=1):
         _row, was_created = SubsidyRule.objects.get_or_create(
@@ -227,9 +301,6 @@ def subsidy_rules_install_known() -> int:
 
 
 def active_subsidy_rules() -> list[Any]:
-    from gongzhi.renewals.funding import rule_from_spec
-    from gongzhi.renewals.models import SubsidyRule
-
     return [rule_from_spec(row.spec) for row in SubsidyRule.objects.filter(active=True).order_by("position", "code")]
 
 
@@ -245,7 +316,7 @@ def offer_price_for(offer: Offer, stops: int) -> Decimal:
 @transaction.atomic
 def funding_plan_create(
     *,
-    actor: Any,
+    actor: Actor,
     entrance: Any,
     offer: Offer,
     stops: int,
@@ -266,10 +337,7 @@ def funding_plan_create(
     apportionable over the entrance's apartments (renewals.apportionment), or nothing is stored."""
     from django.conf import settings
 
-    from gongzhi.renewals import apportionment, funding
-    from gongzhi.renewals.models import ApportionMethod, FundingPlan
-
-    _require(actor, Action.MANAGE_RENEWAL, entrance)
+    require(actor, Action.MANAGE_RENEWAL, entrance)
     offer = Offer.objects.select_related("campaign").prefetch_related("prices").get(pk=offer.pk)
     if offer.status not in {OfferStatus.SUBMITTED, OfferStatus.LOCKED}:
         raise DomainError(_("只能选用已提交的报价。"), code="offer_not_submitted")
@@ -292,14 +360,14 @@ def funding_plan_create(
         raise DomainError(_("该单元没有登记电梯。"), code="no_elevators")
     works_cost = offer_price_for(offer, stops)
     try:
-        job = funding.Job(
+        job = funding.SubsidyJob(
             elevators=elevators,
             stops=stops,
             works_cost=works_cost,
             on=on,
             city=city if city is not None else settings.GONGZHI_CITY or None,
         )
-        inputs = funding.FundingPlan.for_job(
+        inputs = funding.FundingInputs.for_job(
             job, active_subsidy_rules(), maintenance_fund=maintenance_fund, public_revenue=public_revenue
         )
         result = funding.funding_plan(inputs)
@@ -330,7 +398,7 @@ def funding_plan_create(
         method=method,
         coefficients={str(k): str(v) for k, v in (coefficients or {}).items()},
         exempt=[int(a) for a in (exempt or [])],
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
     )
     try:
         plan.full_clean()
@@ -354,9 +422,6 @@ def funding_plan_create(
 def plan_shares(plan: Any) -> list[tuple[Any, Decimal]]:
     """Each apartment of the plan's entrance with its share of the owners' part, in room order:
     as frozen when the plan was put to the vote, else computed from the registry now."""
-    from gongzhi.places.models import Apartment
-    from gongzhi.renewals import apportionment
-
     if plan.frozen_shares:
         by_id = Apartment.objects.in_bulk([int(k) for k in plan.frozen_shares])
         frozen = [(by_id[int(k)], Decimal(v)) for k, v in plan.frozen_shares.items() if int(k) in by_id]
@@ -378,7 +443,7 @@ def plan_shares(plan: Any) -> list[tuple[Any, Decimal]]:
 @transaction.atomic
 def consultation_create(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Any,
     offers: list[Offer],
     opens_at: dt.datetime,
@@ -393,11 +458,8 @@ def consultation_create(
     "funding": …}): replacing and choosing are ordinary matters; the funding plan is special (3/4)
     when it raises money from the owners (Art. 278(1)(6), 筹集维修资金), ordinary when it only uses
     the maintenance fund and public revenue (Art. 278(1)(5))."""
-    from gongzhi.motions.services import motion_create
-    from gongzhi.renewals.models import Consultation
-
     entrance = plan.entrance
-    _require(actor, Action.MANAGE_RENEWAL, entrance)
+    require(actor, Action.MANAGE_RENEWAL, entrance)
     if len(offers) < 2:
         raise DomainError(_("品牌表决至少需要两个报价。"), code="too_few_offers")
     fresh = list(Offer.objects.filter(pk__in=[o.pk for o in offers]).select_related("vendor"))
@@ -434,11 +496,10 @@ def consultation_create(
         rule=rule["replace"],
         **common,
     )
-    brand = motion_create(
+    brand = offer_motion_create(
         title=_("%(entrance)s 电梯品牌选择") % {"entrance": entrance},
         question=_("请从以下报价中选择一个（须获参与表决的专有部分面积过半数且人数过半数同意方为选定）。"),
         rule=rule["brand"],
-        kind="choice",
         options=[
             {"label": f"{by_pk[o.pk].vendor.name} {by_pk[o.pk].brand} {by_pk[o.pk].model}", "offer": by_pk[o.pk]}
             for o in offers
@@ -459,7 +520,7 @@ def consultation_create(
         replace_motion=replace,
         brand_motion=brand,
         funding_motion=funding_motion,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
     )
     audit_record(
         actor=actor,
@@ -473,12 +534,11 @@ def consultation_create(
 
 
 @transaction.atomic
-def consultation_open(*, actor: Any, consultation: Any, now: dt.datetime | None = None) -> Any:
-    """Announce the three motions together (freezing their rolls). Opening the brand motion locks
-    the offers put to the vote (motions.services.motion_open locks a choice motion's offers)."""
-    from gongzhi.motions.services import motion_open
-
-    _require(actor, Action.MANAGE_RENEWAL, consultation.entrance)
+def consultation_open(*, actor: Actor, consultation: Any, now: dt.datetime | None = None) -> Any:
+    """Announce the three motions together (freezing their rolls), in one transaction. Opening the
+    brand motion locks the offers put to the vote (offers_lock_for_motion, which motion_open runs
+    as an opening hook inside this transaction: a withdrawn offer rolls back all three)."""
+    require(actor, Action.MANAGE_RENEWAL, consultation.entrance)
     for motion in consultation.motions:
         motion_open(actor=actor, motion=motion, now=now)
     plan = consultation.plan
@@ -493,15 +553,13 @@ DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 @transaction.atomic
-def offer_document_add(*, actor: Any, offer: Offer, title: str, upload: Any) -> Any:
+def offer_document_add(*, actor: Actor, offer: Offer, title: str, upload: Any) -> Any:
     """Attach a document (brochure, certificate, contract draft) to an offer: PDF, JPEG or PNG up to
     10 MB, kept with its SHA-256. Not once the offer is locked: owners vote on what they were shown."""
     import hashlib
 
-    from gongzhi.renewals.models import OfferDocument
-
     offer = Offer.objects.select_for_update().select_related("vendor").get(pk=offer.pk)
-    _require_member(actor, offer.vendor)
+    require(actor, VendorAction.WRITE_OFFERS, offer.vendor)
     if offer.status == OfferStatus.LOCKED:
         raise DomainError(_("报价已锁定（品牌表决已开始），变更须重新发起表决。"), code="offer_locked")
     if not title.strip():
@@ -533,23 +591,21 @@ def offer_document_add(*, actor: Any, offer: Offer, title: str, upload: Any) -> 
 
 
 @transaction.atomic
-def fund_balance_record(*, actor: Any, entrance: Any, balance: Decimal, as_of: dt.date, source: str = "") -> Any:
+def fund_balance_record(*, actor: Actor, entrance: Any, balance: Decimal, as_of: dt.date, source: str = "") -> Any:
     """Record the entrance's maintenance fund balance as the custodian reported it."""
-    from gongzhi.renewals.models import MaintenanceFundBalance
-
-    _require(actor, Action.MANAGE_RENEWAL, entrance)
+    require(actor, Action.MANAGE_RENEWAL, entrance)
     try:
         amount = Decimal(str(balance))
     except (InvalidOperation, ValueError) as exc:
         raise DomainError(_("余额须为金额。"), code="bad_money") from exc
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if not is_fen_exact(amount) or amount < 0:
         raise DomainError(_("余额须为非负数，最多精确到分。"), code="bad_money")
     row = MaintenanceFundBalance.objects.create(
         entrance=entrance,
         balance=amount,
         as_of=as_of,
         source=source.strip()[:255],
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by=acting_user(actor),
     )
     audit_record(
         actor=actor,

@@ -21,7 +21,6 @@ urlpatterns = [
     ),
     path("entrances/<int:entrance_id>/funding-plans/new/", views.funding_plan_create, name="funding_plan_create"),
     path("funding-plans/<int:pk>/", views.funding_plan_detail, name="funding_plan_detail"),
-    path("campaigns/<int:campaign_id>/board/", views_board.board, name="campaign_board"),
     path(
         "entrances/<int:entrance_id>/consultations/new/",
         views_board.consultation_create,

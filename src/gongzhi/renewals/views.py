@@ -28,8 +28,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.actors import RequestUser, acting_user
 from gongzhi.core.files import private_file_response
+from gongzhi.core.forms import refusals_flashed, refusals_on
+from gongzhi.core.money import format_yuan
 from gongzhi.core.params import parse_ids
 from gongzhi.elevators.models import Campaign, CampaignStatus
 from gongzhi.elevators.selectors import access_campaigns, access_elevators
@@ -59,23 +61,20 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     return campaign
 
 
-def _vendor_of(user: Any, campaign: Campaign) -> Vendor | None:
+def _vendor_of(user: RequestUser, campaign: Campaign) -> Vendor | None:
     """The user's Vendor in the campaign's subdistrict (a vendor quotes only where it is registered)."""
-    if not getattr(user, "pk", None):
+    member = acting_user(user)
+    if member is None:
         return None
-    return Vendor.objects.filter(members=user, subdistrict_id=campaign.subdistrict_id).order_by("name").first()
+    return Vendor.objects.filter(members=member, subdistrict_id=campaign.subdistrict_id).order_by("name").first()
 
 
-def _is_member(user: Any, offer: Offer) -> bool:
-    return bool(getattr(user, "pk", None)) and Vendor.objects.filter(pk=offer.vendor_id, members=user).exists()
+def _is_member(user: RequestUser, offer: Offer) -> bool:
+    member = acting_user(user)
+    return member is not None and Vendor.objects.filter(pk=offer.vendor_id, members=member).exists()
 
 
-def money(value: Decimal) -> str:
-    """265000.00 as "265,000.00": thousands separated, always to the fen."""
-    return f"{value:,.2f}"
-
-
-def _visible_plans(user: Any) -> QuerySet[FundingPlan]:
+def _visible_plans(user: RequestUser) -> QuerySet[FundingPlan]:
     """The plans the user may open. A vendor (an account with only the vendor role) sees none: it
     has a commercial stake in the choice and the plan names the chosen offer and the owners' part."""
     access = user_access(user)
@@ -99,8 +98,8 @@ def offer_list(request: HttpRequest, campaign_id: int) -> HttpResponse:
     rows = [
         {
             "offer": offer,
-            "price": money(offer.price_per_elevator),
-            "prices": [(p.configuration, money(p.price)) for p in offer.prices.all()],
+            "price": format_yuan(offer.price_per_elevator),
+            "prices": [(p.configuration, format_yuan(p.price)) for p in offer.prices.all()],
         }
         for offer in offers
     ]
@@ -128,7 +127,7 @@ def _offer_form_page(request: HttpRequest, *, campaign: Campaign, vendor: Vendor
         form = OfferForm(request.POST, instance=offer, duplicates=others)
         formset = OfferPriceFormSet(request.POST, prefix="prices")
         if form.is_valid() and formset.is_valid():
-            try:
+            with refusals_on(form) as refused:
                 saved = services.offer_save(
                     actor=request.user,
                     vendor=vendor,
@@ -139,10 +138,7 @@ def _offer_form_page(request: HttpRequest, *, campaign: Campaign, vendor: Vendor
                 )
                 if "submit" in request.POST and saved.status in {OfferStatus.DRAFT, OfferStatus.WITHDRAWN}:
                     services.offer_submit(actor=request.user, offer=saved)
-            except AccessDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except DomainError as exc:
-                form.add_error(None, exc.message)
+            if refused:
                 status = 400
             else:
                 messages.success(request, _("报价已保存。"))
@@ -192,13 +188,9 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _offer_action(request: HttpRequest, pk: int, call: Any, success: str) -> HttpResponse:
     offer: Offer = get_object_or_404(access_offers(request.user), pk=pk)
-    try:
+    with refusals_flashed(request) as refused:
         call(offer)
-    except AccessDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         messages.success(request, success)
     return HttpResponseRedirect(reverse("offer_list", args=[offer.campaign_id]))
 
@@ -249,7 +241,7 @@ def _cell_text(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if key == "price_per_elevator":
-        return money(value)
+        return format_yuan(value)
     return str(value)
 
 
@@ -279,7 +271,7 @@ def offer_compare(request: HttpRequest, campaign_id: int) -> HttpResponse:
         )
         for row in compare_offers(offers)
     ]
-    configurations = [[f"{p.configuration}：{money(p.price)}" for p in offer.prices.all()] for offer in offers]
+    configurations = [[f"{p.configuration}：{format_yuan(p.price)}" for p in offer.prices.all()] for offer in offers]
     return render(
         request,
         "renewals/offer_compare.html",
@@ -335,7 +327,7 @@ def funding_plan_create(request: HttpRequest, entrance_id: int) -> HttpResponse:
         form = FundingPlanForm(request.POST, **kwargs)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refusals_on(form) as refused:
                 plan = services.funding_plan_create(
                     actor=request.user,
                     entrance=entrance,
@@ -348,10 +340,7 @@ def funding_plan_create(request: HttpRequest, entrance_id: int) -> HttpResponse:
                     coefficients=form.coefficients(),
                     exempt=form.exempt_ids(),
                 )
-            except AccessDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except DomainError as exc:
-                form.add_error(None, exc.message)
+            if refused:
                 status = 400
             else:
                 messages.success(request, _("资金方案已生成。"))
@@ -431,7 +420,7 @@ def funding_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     share_rows = [
         {
             "apartment": apartment,
-            "amount": money(amount),
+            "amount": format_yuan(amount),
             "own": apartment.pk in own,
             "exempt": apartment.pk in exempt,
             "coefficient": coefficients.get(apartment.floor) if floor_method else None,
@@ -450,13 +439,13 @@ def funding_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entrance": plan.entrance,
             "building": plan.entrance.building,
             "estate": plan.entrance.building.estate,
-            "total": money(total),
-            "works_cost": money(plan.works_cost),
+            "total": format_yuan(total),
+            "works_cost": format_yuan(plan.works_cost),
             "sources": [
-                {"source": s, "amount": money(s.amount), "percent": _percent(s.amount, total)} for s in sources
+                {"source": s, "amount": format_yuan(s.amount), "percent": _percent(s.amount, total)} for s in sources
             ],
             "share_rows": share_rows,
-            "shares_total": money(sum((amount for _a, amount in shares), Decimal("0.00"))),
+            "shares_total": format_yuan(sum((amount for _a, amount in shares), Decimal("0.00"))),
             "floor_method": floor_method,
             "own_count": len(own),
             "chart": chart,
@@ -489,13 +478,11 @@ def offer_documents(request: HttpRequest, pk: int) -> HttpResponse:
         if form is None:
             raise PermissionDenied(_("只有该品牌方的账号可以编辑其报价。"))
         if form.is_valid():
-            try:
+            with refusals_on(form) as refused:
                 services.offer_document_add(
                     actor=request.user, offer=offer, title=form.cleaned_data["title"], upload=form.cleaned_data["file"]
                 )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
+            if not refused:
                 messages.success(request, _("文件已上传。"))
                 return HttpResponseRedirect(reverse("offer_documents", args=[offer.pk]))
     return render(

@@ -1,5 +1,6 @@
-"""The campaign board (where each entrance's consultation stands) and the three decisions per
-entrance created from the template (renewals.services.consultation_create / consultation_open)."""
+"""The three decisions per entrance created from the template (renewals.services.consultation_create /
+consultation_open) and the maintenance fund's balances. The campaign board, which also reads the
+deliberation meetings, is in gongzhi.portal (the floor above)."""
 
 from __future__ import annotations
 
@@ -18,49 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.errors import DomainError
+from gongzhi.core.forms import refusals_flashed, refusals_on
 from gongzhi.core.params import IdMultipleChoiceField
-from gongzhi.elevators.selectors import access_campaigns
 from gongzhi.places.access import Action
 from gongzhi.places.selectors import access_entrances
 from gongzhi.renewals import services
-from gongzhi.renewals.models import Consultation, Offer
-from gongzhi.renewals.selectors import PUBLIC_STATUSES, access_plans, campaign_board
-
-STATUS_LABELS = {
-    "draft": gettext_lazy("草稿"),
-    "open": gettext_lazy("表决中"),
-    "passed": gettext_lazy("通过"),
-    "failed": gettext_lazy("未通过"),
-    "cancelled": gettext_lazy("已撤销"),
-}
-
-
-@login_required
-@require_GET
-def board(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """Per estate and entrance: the three decisions' state and participation, to see which to visit."""
-    campaign = get_object_or_404(access_campaigns(request.user), pk=campaign_id)
-    rows = campaign_board(request.user, campaign)
-    counts = {"none": 0, "open": 0, "passed": 0, "failed": 0}
-    for row in rows:
-        if row.replace is None:
-            counts["none"] += 1
-        elif all(m is not None and m.status == "passed" for m in (row.replace, row.brand, row.funding)):
-            counts["passed"] += 1
-        elif any(m is not None and m.status == "failed" for m in (row.replace, row.brand, row.funding)):
-            counts["failed"] += 1
-        else:
-            counts["open"] += 1
-    return render(
-        request,
-        "renewals/board.html",
-        {"campaign": campaign, "rows": rows, "counts": counts, "labels": STATUS_LABELS},
-    )
+from gongzhi.renewals.models import Consultation, FundingPlan, Offer
+from gongzhi.renewals.selectors import PUBLIC_STATUSES, access_plans
 
 
 class ConsultationForm(forms.Form):
-    plan = forms.ModelChoiceField(label=gettext_lazy("资金方案"), queryset=access_plans(None).none())
+    plan = forms.ModelChoiceField(label=gettext_lazy("资金方案"), queryset=FundingPlan.objects.none())
     offers = IdMultipleChoiceField(
         label=gettext_lazy("品牌表决的报价"), queryset=Offer.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -94,7 +63,7 @@ def consultation_create(request: HttpRequest, entrance_id: int) -> HttpResponse:
     }
     form = ConsultationForm(request.POST or None, initial=initial, plans=plans, offers=offers)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form) as refused:
             consultation = services.consultation_create(
                 actor=request.user,
                 plan=form.cleaned_data["plan"],
@@ -102,9 +71,7 @@ def consultation_create(request: HttpRequest, entrance_id: int) -> HttpResponse:
                 opens_at=form.cleaned_data["opens_at"],
                 closes_at=form.cleaned_data["closes_at"],
             )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if not refused:
             messages.success(request, _("已按模板创建三项表决（草稿）。"))
             return HttpResponseRedirect(reverse("consultation_detail", args=[consultation.pk]))
     return render(request, "renewals/consultation_form.html", {"entrance": entrance, "form": form})
@@ -144,11 +111,9 @@ def consultation_open(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _consultation(request, pk)
     if not request.user.has_perm(f"places.{Action.MANAGE_RENEWAL.value}", consultation.entrance):
         raise PermissionDenied
-    try:
+    with refusals_flashed(request) as refused:
         services.consultation_open(actor=request.user, consultation=consultation)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         messages.success(request, _("三项表决已公告，名册已冻结，参与表决的报价已锁定。"))
     return HttpResponseRedirect(reverse("consultation_detail", args=[consultation.pk]))
 
@@ -167,7 +132,7 @@ def fund_balance(request: HttpRequest, entrance_id: int) -> HttpResponse:
     )
     form = FundBalanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form) as refused:
             services.fund_balance_record(
                 actor=request.user,
                 entrance=entrance,
@@ -175,9 +140,7 @@ def fund_balance(request: HttpRequest, entrance_id: int) -> HttpResponse:
                 as_of=form.cleaned_data["as_of"],
                 source=form.cleaned_data["source"],
             )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if not refused:
             messages.success(request, _("维修资金余额已登记。"))
             return HttpResponseRedirect(reverse("fund_balance", args=[entrance.pk]))
     return render(
