@@ -18,8 +18,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.delivery.models import Renewal
-from gongzhi.renewals import scheduling
+from gongzhi.core.widgets import DateInput
+from gongzhi.delivery import scheduling
+from gongzhi.renewals.models import Renewal
 
 MAX_CREWS = 100
 MAX_DAYS = 365
@@ -32,13 +33,6 @@ MAX_BLACKOUT_LINES = 200
 _DATE = r"(\d{4}-\d{1,2}-\d{1,2})"
 _SEPARATOR = r"(?:\s*[~～〜至到]\s*|\s+-\s+|\s+)"
 _PERIOD = re.compile(rf"^{_DATE}(?:{_SEPARATOR}{_DATE})?$")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _day(text: str) -> dt.date | None:

@@ -16,15 +16,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.delivery.models import StageKind, StageStatus
-from gongzhi.renewals.models import Vendor
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
+from gongzhi.core.widgets import DateInput
+from gongzhi.delivery.models import StageStatus
+from gongzhi.renewals.models import StageKind, Vendor
 
 
 class OverviewFilterForm(forms.Form):

@@ -1,7 +1,8 @@
-"""Delivery of elevator renewal (issue 5): each elevator's renewal and its stages, construction
-schedules computed by renewals.scheduling, documents, and notices posted to the estate.
+"""Delivery of elevator renewal (issue 5): the stages of each elevator's renewal, construction
+schedules computed by delivery.scheduling, documents, and notices posted to the estate.
 
-The stage list and the rules between stages live in delivery.stages (pure); services enforce them.
+The renewal itself (renewals.models.Renewal, with the stage names StageKind) sits a floor below, in
+renewals (issue 14). The rules between stages live in delivery.stages (pure); services enforce them.
 """
 
 from __future__ import annotations
@@ -10,29 +11,13 @@ import uuid
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from gongzhi.delivery import stages as st
-from gongzhi.elevators.models import Campaign, Elevator
+from gongzhi.elevators.models import Campaign
 from gongzhi.places.models import Estate, Subdistrict
-
-
-class StageKind(models.TextChoices):
-    PROPOSAL = st.PROPOSAL, pgettext_lazy("renewal stage", "提出申请")
-    ASSESSMENT = st.ASSESSMENT, pgettext_lazy("renewal stage", "安全评估")
-    PLAN = st.PLAN, pgettext_lazy("renewal stage", "更新方案")
-    DECISION = st.DECISION, pgettext_lazy("renewal stage", "业主表决")
-    CONTRACT = st.CONTRACT, pgettext_lazy("renewal stage", "签订合同")
-    NOTICE = st.NOTICE, pgettext_lazy("renewal stage", "施工告知")
-    CONSTRUCTION = st.CONSTRUCTION, pgettext_lazy("renewal stage", "拆除与安装")
-    INSPECTION = st.INSPECTION, pgettext_lazy("renewal stage", "监督检验")
-    REGISTRATION = st.REGISTRATION, pgettext_lazy("renewal stage", "使用登记")
-    MAINTENANCE = st.MAINTENANCE, pgettext_lazy("renewal stage", "维保移交")
-    IN_SERVICE = st.IN_SERVICE, pgettext_lazy("renewal stage", "恢复使用")
-    SUBSIDY = st.SUBSIDY, pgettext_lazy("renewal stage", "补助拨付")
+from gongzhi.renewals.models import Renewal, StageKind
 
 
 class StageStatus(models.TextChoices):
@@ -41,41 +26,6 @@ class StageStatus(models.TextChoices):
     DONE = st.DONE, _("已完成")
     FAILED = st.FAILED, _("未通过")
     SKIPPED = st.SKIPPED, _("不适用")
-
-
-class Renewal(models.Model):
-    """One elevator's renewal in a campaign: who replaces it (the contracted vendor and offer) and
-    how many days the works take. Created when its entrance's owners have decided."""
-
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="renewals")
-    elevator = models.ForeignKey(Elevator, on_delete=models.PROTECT, related_name="renewals")
-    vendor = models.ForeignKey(
-        "renewals.Vendor", null=True, blank=True, on_delete=models.PROTECT, related_name="renewals"
-    )
-    offer = models.ForeignKey("renewals.Offer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    works_days = models.PositiveSmallIntegerField(
-        _("施工工期(天)"), null=True, blank=True, validators=[MinValueValidator(1)]
-    )
-    current_stage = models.CharField(_("当前阶段"), max_length=16, choices=StageKind.choices, default=st.PROPOSAL)
-    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("电梯更新")
-        verbose_name_plural = _("电梯更新")
-        ordering: ClassVar[list[str]] = ["campaign_id", "elevator__device_code"]
-        constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["campaign", "elevator"], name="renewal_unique_elevator")
-        ]
-        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["campaign", "current_stage"])]
-
-    def __str__(self) -> str:
-        return f"{self.elevator} ({self.campaign})"
-
-    @property
-    def access_anchor(self) -> models.Model:
-        return self.elevator.entrance
 
 
 class RenewalStage(models.Model):

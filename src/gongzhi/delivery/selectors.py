@@ -6,33 +6,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from gongzhi.core.actors import Actor
 from gongzhi.delivery import stages as st
-from gongzhi.delivery.models import Renewal, RenewalStage, StageDocument
+from gongzhi.delivery.models import RenewalStage, StageDocument
 from gongzhi.elevators.models import Campaign
-from gongzhi.places.access import Action, Chain, allowed, allowed_other_than, estate_q, user_access
+from gongzhi.places.access import Action, allowed_other_than, chain_of, may, scoped, user_access
 from gongzhi.places.models import Role
-from gongzhi.places.rules import chain_of
+from gongzhi.renewals.models import Renewal
 
 
-def access_renewals(user: Any, action: Action = Action.VIEW_CAMPAIGN) -> QuerySet[Renewal]:
+def access_renewals(user: Actor, action: Action = Action.VIEW_CAMPAIGN) -> QuerySet[Renewal]:
     """Renewals on elevators whose entrance the user may act on with `action` (404 elsewhere)."""
-    q = estate_q(
-        user,
-        action,
-        "elevator__entrance__building__estate",
-        lambda entrances, _owners: Q(elevator__entrance_id__in=entrances),
-    )
-    qs = Renewal.objects.all()
-    return qs if q is None else qs.filter(q)
+    return scoped(user, action, Renewal.objects.all())
 
 
-def _chain(renewal: Renewal) -> Chain | None:
-    return chain_of(renewal.elevator)
-
-
-def _is_vendor_member(user: Any, renewal: Renewal) -> bool:
+def _is_vendor_member(user: Actor, renewal: Renewal) -> bool:
     """Is `user` one of the people of the vendor contracted for `renewal` (one query)?"""
     from gongzhi.renewals.models import Vendor
 
@@ -41,12 +31,12 @@ def _is_vendor_member(user: Any, renewal: Renewal) -> bool:
     return Vendor.objects.filter(pk=renewal.vendor_id, members=user.pk).exists()
 
 
-def is_place_staff(user: Any, renewal: Renewal) -> bool:
+def is_place_staff(user: Actor, renewal: Renewal) -> bool:
     """Staff of the renewal's place: those who may manage delivery or record progress over its
     elevator through a role other than a vendor's (subdistrict and community staff, the estate's
     owners' committee and property manager). A grant held elsewhere, or through the vendor role,
     does not count: vendors are competitors of each other (the scope finding of issue 13)."""
-    chain = _chain(renewal)
+    chain = chain_of(renewal.elevator)
     if chain is None:
         return False
     if user_access(user).superuser:
@@ -57,7 +47,7 @@ def is_place_staff(user: Any, renewal: Renewal) -> bool:
     )
 
 
-def recordable_kinds(user: Any, renewal: Renewal) -> frozenset[str]:
+def recordable_kinds(user: Actor, renewal: Renewal) -> frozenset[str]:
     """The stages of `renewal` the user may record: every stage for staff of the place
     (is_place_staff); the works stages (services.VENDOR_STAGES) for the people of the renewal's own
     vendor, who hold RECORD_PROGRESS over the elevator through the vendor role; none otherwise.
@@ -65,8 +55,7 @@ def recordable_kinds(user: Any, renewal: Renewal) -> frozenset[str]:
     accepted."""
     from gongzhi.delivery.services import VENDOR_STAGES
 
-    chain = _chain(renewal)
-    if chain is None or not allowed(user, Action.RECORD_PROGRESS, chain):
+    if not may(user, Action.RECORD_PROGRESS, renewal.elevator):
         return frozenset()
     if is_place_staff(user, renewal):
         return frozenset(st.ORDER)
@@ -75,17 +64,16 @@ def recordable_kinds(user: Any, renewal: Renewal) -> frozenset[str]:
     return frozenset()
 
 
-def may_see_private_documents(user: Any, renewal: Renewal) -> bool:
+def may_see_private_documents(user: Actor, renewal: Renewal) -> bool:
     """Private (不公开) stage documents, e.g. the contract, are for staff of the place and the
     renewal's own vendor only; a rival vendor, an owner or a supervisor who sees the renewal sees
     its public documents only."""
     if is_place_staff(user, renewal):
         return True
-    chain = _chain(renewal)
-    return chain is not None and allowed(user, Action.VIEW_CAMPAIGN, chain) and _is_vendor_member(user, renewal)
+    return may(user, Action.VIEW_CAMPAIGN, renewal.elevator) and _is_vendor_member(user, renewal)
 
 
-def visible_documents(user: Any, renewal: Renewal) -> QuerySet[StageDocument]:
+def visible_documents(user: Actor, renewal: Renewal) -> QuerySet[StageDocument]:
     """The renewal's stage documents `user` may list and download (see may_see_private_documents)."""
     qs = StageDocument.objects.filter(stage__renewal=renewal)
     return qs if may_see_private_documents(user, renewal) else qs.filter(public=True)
@@ -94,8 +82,8 @@ def visible_documents(user: Any, renewal: Renewal) -> QuerySet[StageDocument]:
 def decided_entrances(campaign: Campaign) -> dict[int, Any]:
     """Entrances whose owners decided through the platform: the replace motion passed and the brand
     motion adopted an option with an offer. {entrance id: Offer}. Three queries."""
-    from gongzhi.motions.models import MotionOption, MotionStatus
-    from gongzhi.renewals.models import Consultation
+    from gongzhi.motions.models import MotionStatus
+    from gongzhi.renewals.models import Consultation, OptionOffer
 
     out: dict[int, Any] = {}
     consultations = list(
@@ -108,11 +96,13 @@ def decided_entrances(campaign: Campaign) -> dict[int, Any]:
         ).select_related("brand_motion__result")
     )
     wanted = {(c.brand_motion_id, c.brand_motion.result.outcome.get("adopted")): c.entrance_id for c in consultations}
-    options = MotionOption.objects.filter(motion_id__in=[m for m, _ in wanted]).select_related("offer__vendor")
-    for option in options:
-        entrance = wanted.get((option.motion_id, option.position))
-        if entrance is not None and option.offer is not None:
-            out[entrance] = option.offer
+    links = OptionOffer.objects.filter(option__motion_id__in=[m for m, _ in wanted]).select_related(
+        "option", "offer__vendor"
+    )
+    for link in links:
+        entrance = wanted.get((link.option.motion_id, link.option.position))
+        if entrance is not None:
+            out[entrance] = link.offer
     return out
 
 

@@ -3,7 +3,7 @@ construction schedules and their acceptance, estate notices. Every write checks 
 on the object, runs in one transaction and appends one audit entry.
 
 Rules between stages are delivery.stages.check_change (the Special Equipment Safety Law's order);
-the schedule is renewals.scheduling (the issue's contract).
+the schedule is delivery.scheduling (the issue's contract).
 """
 
 from __future__ import annotations
@@ -16,24 +16,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor, acting_user
 from gongzhi.core.audit import audit_record, snapshot
-from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.errors import DomainError
 from gongzhi.core.files import sniff_upload, upload_sha256
+from gongzhi.delivery import scheduling
 from gongzhi.delivery import stages as st
 from gongzhi.delivery.models import (
     ConstructionSchedule,
     EstateNotice,
-    Renewal,
     RenewalStage,
     ScheduleStatus,
     StageDocument,
-    StageKind,
 )
+from gongzhi.delivery.rules import DeliveryAction
 from gongzhi.elevators.models import Campaign, CampaignEntry, CampaignStatus, Elevator
-from gongzhi.places.access import Action, allowed
+from gongzhi.places.access import Action, require
 from gongzhi.places.models import Estate
-from gongzhi.places.rules import chain_of
-from gongzhi.renewals import scheduling
+from gongzhi.renewals.models import Renewal
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 STAGE_FIELDS = ("status", "planned_start", "planned_end", "actual_start", "actual_end", "responsible", "notes")
@@ -50,12 +50,6 @@ RULE_MESSAGES = {
 }
 
 
-def _require(actor: Any, action: Action, obj: Any) -> None:
-    chain = chain_of(obj)
-    if chain is None or not allowed(actor, action, chain):
-        raise AccessDeniedError(_("您无权执行此操作。"))
-
-
 def _rule_message(code: str) -> str:
     return _(RULE_MESSAGES.get(code, "该变更不符合阶段顺序。"))
 
@@ -70,7 +64,7 @@ def refresh_renewal(renewal: Renewal) -> None:
 
 def renewal_create(
     *,
-    actor: Any,
+    actor: Actor,
     campaign: Campaign,
     elevator: Elevator,
     vendor: Any | None = None,
@@ -81,7 +75,7 @@ def renewal_create(
     """Start tracking an elevator's renewal with its twelve stages. When the owners' decision is
     known (`decided_on`, e.g. a paper vote before the platform, or the consultation's motions), the
     stages up to the decision are recorded as done on that date."""
-    _require(actor, Action.MANAGE_DELIVERY, elevator)
+    require(actor, Action.MANAGE_DELIVERY, elevator)
     if campaign.status != CampaignStatus.OPEN:
         raise DomainError(_("活动已结束，不能再添加电梯。"), code="campaign_closed")
     if elevator.entrance.building.estate.community.subdistrict_id != campaign.subdistrict_id:
@@ -111,7 +105,7 @@ def renewal_create(
                     position=position,
                     status=st.DONE if done else st.PENDING,
                     actual_end=decided_on if done else None,
-                    updated_by=actor if getattr(actor, "pk", None) else None,
+                    updated_by=acting_user(actor),
                 )
             )
         RenewalStage.objects.bulk_create(stages)
@@ -119,6 +113,8 @@ def renewal_create(
         audit_record(
             actor=actor,
             action="renewal_create",
+            # A tag of delivery's audit entries, not a model label: it stayed when Renewal moved to
+            # renewals (issue 14), so a renewal's history keeps one name.
             object_type="delivery.renewal",
             object_id=renewal.pk,
             summary=f"{elevator.device_code} {campaign.name}",
@@ -127,12 +123,12 @@ def renewal_create(
     return renewal
 
 
-def renewals_from_decisions(*, actor: Any, campaign: Campaign) -> list[Renewal]:
+def renewals_from_decisions(*, actor: Actor, campaign: Campaign) -> list[Renewal]:
     """A renewal for every elevator of every entrance whose owners decided through the platform
     (replace passed, brand adopted): vendor, offer and works days from the adopted offer."""
     from gongzhi.delivery.selectors import decided_entrances
 
-    _require(actor, Action.MANAGE_DELIVERY, campaign)
+    require(actor, Action.MANAGE_DELIVERY, campaign)
     created = []
     decided = decided_entrances(campaign)
     existing = set(Renewal.objects.filter(campaign=campaign).values_list("elevator_id", flat=True))
@@ -167,23 +163,7 @@ def _decision_day(campaign: Campaign, entrance_id: int) -> dt.date | None:
     return timezone.localdate(c.brand_motion.result.computed_at)
 
 
-def _may_record(actor: Any, stage: RenewalStage) -> None:
-    """RECORD_PROGRESS over this renewal's elevator. Through a role other than a vendor's (staff of
-    the place): any stage. Otherwise only through the vendor role, as one of the renewal's own
-    vendor's people, and only the works stages (delivery.selectors.recordable_kinds): a vendor's
-    employee who is property manager of another estate gains nothing here from that role."""
-    from gongzhi.delivery.selectors import recordable_kinds
-
-    renewal = stage.renewal
-    _require(actor, Action.RECORD_PROGRESS, renewal.elevator)
-    kinds = recordable_kinds(actor, renewal)
-    if not kinds:
-        raise AccessDeniedError(_("品牌方只能记录本单位承接的电梯。"))
-    if stage.kind not in kinds:
-        raise AccessDeniedError(_("品牌方只能记录施工相关阶段。"))
-
-
-def stage_update(*, actor: Any, stage: RenewalStage, today: dt.date | None = None, **changes: Any) -> RenewalStage:
+def stage_update(*, actor: Actor, stage: RenewalStage, today: dt.date | None = None, **changes: Any) -> RenewalStage:
     """Change a stage's status, dates, responsible party or notes, keeping the law's order
     (delivery.stages.check_change). Actual dates are never in the future; finishing a stage
     without an actual end records today."""
@@ -199,7 +179,7 @@ def stage_update(*, actor: Any, stage: RenewalStage, today: dt.date | None = Non
             .select_related("renewal__vendor", "renewal__elevator")
             .get(pk=stage.pk)
         )
-        _may_record(actor, stage)
+        require(actor, DeliveryAction.RECORD_STAGE, stage)
         before = {k: v for k, v in snapshot(stage).items() if k in STAGE_FIELDS}
         for name, value in changes.items():
             setattr(stage, name, value)
@@ -221,7 +201,7 @@ def stage_update(*, actor: Any, stage: RenewalStage, today: dt.date | None = Non
             st.check_change(siblings, stage.state())
         except st.StageRuleError as exc:
             raise DomainError(_rule_message(exc.code), code=exc.code) from exc
-        stage.updated_by = actor if getattr(actor, "pk", None) else None
+        stage.updated_by = acting_user(actor)
         stage.save()
         refresh_renewal(stage.renewal)
         audit_record(
@@ -237,11 +217,11 @@ def stage_update(*, actor: Any, stage: RenewalStage, today: dt.date | None = Non
 
 
 def stage_document_add(
-    *, actor: Any, stage: RenewalStage, title: str, upload: Any, public: bool = False
+    *, actor: Actor, stage: RenewalStage, title: str, upload: Any, public: bool = False
 ) -> StageDocument:
     """Attach a photo or document (PDF, JPEG or PNG up to 10 MB, kept with its SHA-256)."""
     stage = RenewalStage.objects.select_related("renewal__vendor", "renewal__elevator").get(pk=stage.pk)
-    _may_record(actor, stage)
+    require(actor, DeliveryAction.RECORD_STAGE, stage)
     if not title.strip():
         raise DomainError(_("请填写文件标题。"), code="title_required")
     if not upload or not upload.size:
@@ -259,7 +239,7 @@ def stage_document_add(
             sha256=sha256,
             content_type=kind[0],
             public=public,
-            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            uploaded_by=acting_user(actor),
         )
         document.file.save(f"stage{stage.pk}.bin", upload, save=False)
         document.save()
@@ -332,10 +312,10 @@ def schedule_problem(
 
 
 def schedule_create(
-    *, actor: Any, campaign: Campaign, problem: dict[str, Any], time_limit: int = 10, name: str = ""
+    *, actor: Actor, campaign: Campaign, problem: dict[str, Any], time_limit: int = 10, name: str = ""
 ) -> ConstructionSchedule:
     """Record a planning run and queue the solver (delivery.tasks.schedule_task)."""
-    _require(actor, Action.MANAGE_DELIVERY, campaign)
+    require(actor, Action.MANAGE_DELIVERY, campaign)
     try:
         scheduling.parse_problem(problem)
     except scheduling.ScheduleInputError as exc:
@@ -348,7 +328,7 @@ def schedule_create(
             name=name[:128],
             problem=problem,
             time_limit=time_limit,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -403,11 +383,11 @@ HANDOVER_DAYS = 3  # maintenance handed over and the elevator back in service
 REGISTRATION_DAYS = st.REGISTRATION_DAYS
 
 
-def schedule_accept(*, actor: Any, schedule: ConstructionSchedule) -> int:
+def schedule_accept(*, actor: Actor, schedule: ConstructionSchedule) -> int:
     """Adopt a schedule: each job's renewal gets planned dates for the notice, construction, the
     inspection, handover, return to service and registration. Renewals whose construction has
     already started keep their dates. Returns how many renewals were planned."""
-    _require(actor, Action.MANAGE_DELIVERY, schedule.campaign)
+    require(actor, Action.MANAGE_DELIVERY, schedule.campaign)
     with transaction.atomic():
         schedule = ConstructionSchedule.objects.select_for_update().get(pk=schedule.pk)
         result = schedule.result or {}
@@ -450,7 +430,7 @@ def schedule_accept(*, actor: Any, schedule: ConstructionSchedule) -> int:
                 target.save(update_fields=["planned_start", "planned_end", "updated_at"])
             planned += 1
         schedule.accepted_at = timezone.now()
-        schedule.accepted_by = actor if getattr(actor, "pk", None) else None
+        schedule.accepted_by = acting_user(actor)
         schedule.save(update_fields=["accepted_at", "accepted_by"])
         audit_record(
             actor=actor,
@@ -463,9 +443,9 @@ def schedule_accept(*, actor: Any, schedule: ConstructionSchedule) -> int:
     return planned
 
 
-def notice_post(*, actor: Any, estate: Estate, campaign: Campaign, title: str, body: str) -> EstateNotice:
+def notice_post(*, actor: Actor, estate: Estate, campaign: Campaign, title: str, body: str) -> EstateNotice:
     """Post a notice about the works to the estate's public progress page."""
-    _require(actor, Action.MANAGE_DELIVERY, estate)
+    require(actor, Action.MANAGE_DELIVERY, estate)
     if not title.strip() or not body.strip():
         raise DomainError(_("请填写公告标题和内容。"), code="notice_empty")
     with transaction.atomic():
@@ -475,7 +455,7 @@ def notice_post(*, actor: Any, estate: Estate, campaign: Campaign, title: str, b
             title=title.strip()[:128],
             body=body.strip(),
             posted_at=timezone.now(),
-            posted_by=actor if getattr(actor, "pk", None) else None,
+            posted_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -488,7 +468,6 @@ def notice_post(*, actor: Any, estate: Estate, campaign: Campaign, title: str, b
 
 
 __all__ = [
-    "StageKind",
     "notice_post",
     "renewal_create",
     "renewals_from_decisions",

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -28,18 +27,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.delivery import services
+from gongzhi.core.actors import Actor
+from gongzhi.core.forms import refusals_flashed, refusals_on
+from gongzhi.delivery import scheduling, services
 from gongzhi.delivery import stages as st
 from gongzhi.delivery.forms_plan import ScheduleForm, default_days, format_blackouts
-from gongzhi.delivery.models import ConstructionSchedule, Renewal, ScheduleStatus
+from gongzhi.delivery.models import ConstructionSchedule, ScheduleStatus
 from gongzhi.delivery.selectors import access_renewals
 from gongzhi.elevators.models import Campaign
 from gongzhi.elevators.selectors import access_campaigns
-from gongzhi.places.access import Action, allowed
-from gongzhi.places.rules import chain_of
-from gongzhi.renewals import scheduling
-from gongzhi.renewals.models import Vendor
+from gongzhi.places.access import Action, require
+from gongzhi.renewals.models import Renewal, Vendor
 
 NOTICE_LEAD_DAYS = 7  # the default start leaves the week the construction notice needs (Art. 23)
 RUNNING = (ScheduleStatus.QUEUED, ScheduleStatus.RUNNING)
@@ -60,15 +58,9 @@ SORT_LABELS = {
 # --- lookups ----------------------------------------------------------------------------------------
 
 
-def _require_manage(user: Any, campaign: Campaign) -> None:
-    chain = chain_of(campaign)
-    if chain is None or not allowed(user, Action.MANAGE_DELIVERY, chain):
-        raise PermissionDenied(_("只有街道工作人员可以安排施工排期。"))
-
-
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     campaign: Campaign = get_object_or_404(access_campaigns(request.user), pk=campaign_id)
-    _require_manage(request.user, campaign)
+    require(request.user, Action.MANAGE_DELIVERY, campaign, _("只有街道工作人员可以安排施工排期。"))
     return campaign
 
 
@@ -79,11 +71,11 @@ def _schedule(request: HttpRequest, pk: uuid.UUID) -> ConstructionSchedule:
         ),
         pk=pk,
     )
-    _require_manage(request.user, schedule.campaign)
+    require(request.user, Action.MANAGE_DELIVERY, schedule.campaign, _("只有街道工作人员可以安排施工排期。"))
     return schedule
 
 
-def plannable(user: Any, campaign: Campaign) -> QuerySet[Renewal]:
+def plannable(user: Actor, campaign: Campaign) -> QuerySet[Renewal]:
     """The campaign's renewals with a vendor whose construction has not started, by estate,
     building, entrance and device code: what the planner may place. One query."""
     return (
@@ -238,34 +230,33 @@ def schedule_create(request: HttpRequest, campaign_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                problem = services.schedule_problem(
-                    renewals=data["selected"],
-                    start=data["start"],
-                    deadline=data["deadline"],
-                    crews=data["crews"],
-                    blackouts=data["blackouts"],
-                    max_down_per_entrance=data["max_down_per_entrance"],
-                    max_active_per_building=data["max_active_per_building"],
-                    days=data["days"],
-                )
-                schedule = services.schedule_create(
-                    actor=request.user,
-                    campaign=campaign,
-                    problem=problem,
-                    time_limit=data["time_limit"],
-                    name=data["name"].strip(),
-                )
-            except AccessDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-                status = 400
+                with refusals_on(form) as refused:
+                    problem = services.schedule_problem(
+                        renewals=data["selected"],
+                        start=data["start"],
+                        deadline=data["deadline"],
+                        crews=data["crews"],
+                        blackouts=data["blackouts"],
+                        max_down_per_entrance=data["max_down_per_entrance"],
+                        max_active_per_building=data["max_active_per_building"],
+                        days=data["days"],
+                    )
+                    schedule = services.schedule_create(
+                        actor=request.user,
+                        campaign=campaign,
+                        problem=problem,
+                        time_limit=data["time_limit"],
+                        name=data["name"].strip(),
+                    )
             except scheduling.ScheduleInputError as exc:
                 form.add_error(None, _("排期输入有误：%(reason)s") % {"reason": exc})
                 status = 400
             else:
-                messages.success(request, _("排期已提交求解。"))
-                return HttpResponseRedirect(reverse("schedule_detail", args=[schedule.pk]))
+                if refused:
+                    status = 400
+                else:
+                    messages.success(request, _("排期已提交求解。"))
+                    return HttpResponseRedirect(reverse("schedule_detail", args=[schedule.pk]))
         else:
             status = 400
     return render(
@@ -279,10 +270,11 @@ def schedule_create(request: HttpRequest, campaign_id: int) -> HttpResponse:
 # --- one run -------------------------------------------------------------------------------------------
 
 
-def _progress(schedule: ConstructionSchedule) -> dict[str, Any]:
+def _progress(schedule: ConstructionSchedule, *, now: dt.datetime) -> dict[str, Any]:
+    """The progress bar's figures at `now` (the views pass the request's time; tests a fixed one)."""
     elapsed = 0.0
     if schedule.status == ScheduleStatus.RUNNING and schedule.started_at is not None:
-        elapsed = max(0.0, (timezone.now() - schedule.started_at).total_seconds())
+        elapsed = max(0.0, (now - schedule.started_at).total_seconds())
     limit = max(1, schedule.time_limit)
     return {
         "schedule": schedule,
@@ -474,7 +466,7 @@ def schedule_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         "schedule": schedule,
         "words": status_words(schedule),
         "problem": schedule.problem,
-        "progress": _progress(schedule),
+        "progress": _progress(schedule, now=timezone.now()),
         "running": schedule.status in RUNNING,
     }
     if schedule.status == ScheduleStatus.DONE:
@@ -511,7 +503,7 @@ def schedule_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 def schedule_progress(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The progress bar htmx polls each second; once the run ends, htmx reloads the whole page."""
     schedule = _schedule(request, pk)
-    response = render(request, "delivery/plan_progress.html", _progress(schedule))
+    response = render(request, "delivery/plan_progress.html", _progress(schedule, now=timezone.now()))
     if schedule.status not in RUNNING:
         response["HX-Refresh"] = "true"
     return response
@@ -521,13 +513,9 @@ def schedule_progress(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @require_POST
 def schedule_accept(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     schedule = _schedule(request, pk)
-    try:
+    with refusals_flashed(request) as refused:
         planned = services.schedule_accept(actor=request.user, schedule=schedule)
-    except AccessDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         messages.success(
             request, _("已采用本排期：%(n)s 台电梯的施工告知、施工、检验等计划日期已更新。") % {"n": planned}
         )

@@ -30,17 +30,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_safe
 
-from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import private_file_response
-from gongzhi.delivery import reports, services
+from gongzhi.core.forms import refusals_on
+from gongzhi.delivery import dashboard, outages, reports, services, timelines
 from gongzhi.delivery import stages as st
-from gongzhi.delivery.models import EstateNotice, Renewal, RenewalStage, StageDocument, StageKind
+from gongzhi.delivery.models import EstateNotice, RenewalStage, StageDocument
 from gongzhi.elevators.models import Campaign
 from gongzhi.elevators.selectors import access_campaigns
-from gongzhi.places.access import Action, allowed
+from gongzhi.places.access import Action, may
 from gongzhi.places.models import Entrance, Estate
-from gongzhi.places.rules import chain_of
 from gongzhi.places.selectors import access_estates
+from gongzhi.renewals.models import Renewal, StageKind
 
 PUBLIC_MAX_AGE = 300  # seconds a shared cache may keep the public page
 DOCUMENT_MAX_AGE = 3600
@@ -79,7 +79,7 @@ class ElevatorRow:
     progress: int
     construction: Dates
     back: Dates  # back in service (恢复使用)
-    out: reports.Span | None
+    out: outages.Span | None
     out_planned: bool  # the out-of-service dates are planned (construction not started)
     out_now: bool
     overdue: bool
@@ -91,7 +91,7 @@ class EntranceBlock:
     name: str
     elevators: int
     rows: list[ElevatorRow] = field(default_factory=list)
-    outage: reports.Outage = field(default_factory=reports.Outage)
+    outage: outages.Outage = field(default_factory=outages.Outage)
     none_now: bool = False  # no working elevator today (all its elevators actually out)
     none_days: int = 0
 
@@ -137,7 +137,7 @@ def estate_progress(estate: Estate, today: dt.date) -> dict[str, Any]:
     )
     campaigns: dict[int, CampaignBlock] = {}
     blocks: dict[tuple[int, int], EntranceBlock] = {}
-    spans: dict[tuple[int, int], dict[int, list[reports.Span]]] = defaultdict(dict)
+    spans: dict[tuple[int, int], dict[int, list[outages.Span]]] = defaultdict(dict)
     progress: dict[int, int] = defaultdict(int)
     for renewal in renewals:
         elevator = renewal.elevator
@@ -145,20 +145,20 @@ def estate_progress(estate: Estate, today: dt.date) -> dict[str, Any]:
         stages = {s.kind: s for s in renewal.stages.all()}
         states = {kind: s.state() for kind, s in stages.items()}
         span = st.out_of_service(states, today)
-        key = reports.stage_at(states, dt.date.max)
+        key = timelines.stage_at(states, dt.date.max)
         build = stages.get(st.CONSTRUCTION)
         row = ElevatorRow(
             label=reports.elevator_label(entrance.building.name, entrance.name, numbers.get(elevator.pk, 1)),
             device_code=elevator.device_code,
             vendor=renewal.vendor.name if renewal.vendor else "",
-            stage=reports.stage_label(key),
-            done=key == reports.DONE,
+            stage=dashboard.stage_label(key),
+            done=key == timelines.DONE,
             progress=st.progress(states.values()),
             construction=_dates(build),
             back=_dates(stages.get(st.IN_SERVICE)),
             out=span,
             out_planned=build is None or build.actual_start is None,
-            out_now=reports.out_today(states, span, today),
+            out_now=timelines.out_today(states, span, today),
             overdue=any(st.overdue(s, today) for s in states.values()),
         )
         block = campaigns.setdefault(renewal.campaign_id, CampaignBlock(renewal.campaign))
@@ -175,7 +175,7 @@ def estate_progress(estate: Estate, today: dt.date) -> dict[str, Any]:
         if span is not None:
             spans[place].setdefault(elevator.pk, []).append(span)
     for place, entrance_block in blocks.items():
-        outage = reports.entrance_outage(spans.get(place, {}), entrance_block.elevators)
+        outage = outages.entrance_outage(spans.get(place, {}), entrance_block.elevators)
         entrance_block.outage = outage
         entrance_block.none_days = outage.none_days
         entrance_block.none_now = sum(row.out_now for row in entrance_block.rows) >= entrance_block.elevators
@@ -264,13 +264,12 @@ def estate_notice_create(request: HttpRequest, estate_id: int) -> HttpResponse:
     """发布施工公告: staff with MANAGE_DELIVERY on the estate (404 outside the user's scope, 403 for
     those who may see the estate but not post)."""
     estate = get_object_or_404(access_estates(request.user).select_related("community__subdistrict"), pk=estate_id)
-    chain = chain_of(estate)
-    if chain is None or not allowed(request.user, Action.MANAGE_DELIVERY, chain):
+    if not may(request.user, Action.MANAGE_DELIVERY, estate):
         raise PermissionDenied
     campaigns = access_campaigns(request.user).filter(subdistrict_id=estate.community.subdistrict_id)
     form = NoticeForm(request.POST or None, campaigns=campaigns, initial={"campaign": campaigns.first()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form) as refused:
             notice = services.notice_post(
                 actor=request.user,
                 estate=estate,
@@ -278,11 +277,7 @@ def estate_notice_create(request: HttpRequest, estate_id: int) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
             )
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if not refused:
             url = reverse("public_estate_progress", args=[estate.pk])
             return HttpResponseRedirect(f"{url}#notice-{notice.pk}")
     return render(request, "delivery/public_notice_form.html", {"estate": estate, "form": form})
@@ -328,7 +323,7 @@ class EntranceOutageRow:
     households: int
     none_days: int
     some_days: int
-    none: tuple[reports.Span, ...]
+    none: tuple[outages.Span, ...]
 
 
 @login_required
@@ -339,7 +334,7 @@ def delivery_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     today = timezone.localdate()
     loaded = reports.load_campaign(request.user, campaign, households=True)
-    fig = reports.figures(loaded.items(), loaded.elevators, loaded.households, today)
+    fig = dashboard.figures(loaded.items(), loaded.elevators, loaded.households, today)
     estates: dict[int, EstateRow] = {}
     entrance_names: dict[int, str] = {}
     for renewal in loaded.renewals:
@@ -347,10 +342,7 @@ def delivery_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
         estate = entrance.building.estate
         row = estates.get(estate.pk)
         if row is None:
-            chain = chain_of(estate)
-            row = estates[estate.pk] = EstateRow(
-                estate, can_post=chain is not None and allowed(request.user, Action.MANAGE_DELIVERY, chain)
-            )
+            row = estates[estate.pk] = EstateRow(estate, can_post=may(request.user, Action.MANAGE_DELIVERY, estate))
         progress = st.progress(loaded.states(renewal).values())
         row.elevators += 1
         row.done += progress == 100
@@ -375,6 +367,6 @@ def delivery_dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "fig": fig,
         "estates": list(estates.values()),
         "worst": worst,
-        "charts": reports.chart_data(fig),
+        "charts": dashboard.chart_data(fig),
     }
     return render(request, "delivery/report_dashboard.html", context)

@@ -4,7 +4,7 @@ twelve stages, one renewal's timeline with its documents, and recording a stage'
 parse → access check → service → render (DESIGN.md convention 2). Renewals are looked up through
 delivery.selectors.access_renewals (VIEW_CAMPAIGN on the elevator's entrance), so one outside the
 user's scope is a 404 that does not reveal it exists. Recording progress is RECORD_PROGRESS; a
-vendor's people record only the works stages of their own vendor's renewals (services._may_record,
+vendor's people record only the works stages of their own vendor's renewals (rules.DeliveryAction.RECORD_STAGE,
 delivery.selectors.recordable_kinds), and private documents are shown to staff of the place and the
 renewal's own vendor only (delivery.selectors.visible_documents):
 the page shows the edit forms only where the service would accept them, and the service still
@@ -33,17 +33,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import private_file_response
+from gongzhi.core.forms import refusals_caught, refusals_flashed, refusals_on
 from gongzhi.delivery import services
 from gongzhi.delivery import stages as st
 from gongzhi.delivery.forms_stages import OverviewFilterForm, RenewalAddForm, StageDocumentForm, StageForm
-from gongzhi.delivery.models import Renewal, RenewalStage, StageDocument, StageKind
+from gongzhi.delivery.models import RenewalStage, StageDocument
+from gongzhi.delivery.rules import DeliveryAction
 from gongzhi.delivery.selectors import Rollup, access_renewals, recordable_kinds, rollup, visible_documents
 from gongzhi.elevators.models import Campaign, CampaignStatus, Elevator
 from gongzhi.elevators.selectors import access_campaigns, access_elevators
-from gongzhi.places.access import Action, user_access
-from gongzhi.renewals.models import Vendor
+from gongzhi.places.access import Action, require, user_access
+from gongzhi.renewals.models import Renewal, StageKind, Vendor
 
 PAGE_SIZE = 50
 OVERDUE_LIMIT = 100  # overdue stages listed on the overview (the count says how many there are)
@@ -108,7 +111,7 @@ def _stage(request: HttpRequest, pk: int) -> RenewalStage:
     return stage
 
 
-def _may_add(user: Any, campaign: Campaign) -> bool:
+def _may_add(user: Actor, campaign: Campaign) -> bool:
     """May the user add elevators to the campaign's delivery list (MANAGE_DELIVERY somewhere in
     its subdistrict: community staff add their community's elevators)?"""
     subdistricts = user_access(user).subdistricts(Action.MANAGE_DELIVERY)
@@ -204,13 +207,9 @@ def delivery_overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def delivery_from_decisions(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """Add a renewal for every elevator of every entrance whose owners decided on the platform."""
     campaign = _campaign(request, campaign_id)
-    try:
+    with refusals_flashed(request) as refused:
         created = services.renewals_from_decisions(actor=request.user, campaign=campaign)
-    except AccessDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         if created:
             n = len(created)
             messages.success(
@@ -412,11 +411,6 @@ def _place_stage_error(form: StageForm, exc: DomainError, today: dt.date) -> Non
     form.add_error(None, exc.message)
 
 
-def _require_recordable(request: HttpRequest, stage: RenewalStage, renewal: Renewal) -> None:
-    if stage.kind not in recordable_kinds(request.user, renewal):
-        raise PermissionDenied(_("您无权记录该阶段的进度。"))
-
-
 @login_required
 @require_POST
 def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -425,17 +419,16 @@ def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
     the page, from which the timeline is swapped in (200 either way, so htmx swaps it)."""
     stage = _stage(request, pk)
     renewal = _renewal(request, stage.renewal_id)
-    _require_recordable(request, stage, renewal)
+    stage.renewal = renewal  # checked with the renewal as loaded above (its places selected)
+    require(request.user, DeliveryAction.RECORD_STAGE, stage, _("您无权记录该阶段的进度。"))
     form = stage_form(stage, request.POST)
     htmx = _is_htmx(request)
     if form.is_valid():
         today = timezone.localdate()
-        try:
+        with refusals_caught() as refused:
             services.stage_update(actor=request.user, stage=stage, today=today, **form.changes())
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            _place_stage_error(form, exc, today)
+        if refused.error is not None:
+            _place_stage_error(form, refused.error, today)
         else:
             if htmx:
                 return _detail(request, _renewal(request, renewal.pk), saved=stage.pk)
@@ -450,19 +443,16 @@ def stage_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach a photo or document to a stage (services.stage_document_add)."""
     stage = _stage(request, pk)
     renewal = _renewal(request, stage.renewal_id)
-    _require_recordable(request, stage, renewal)
+    stage.renewal = renewal  # checked with the renewal as loaded above (its places selected)
+    require(request.user, DeliveryAction.RECORD_STAGE, stage, _("您无权记录该阶段的进度。"))
     form = document_form(stage, request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_on(form, _DOCUMENT_ERROR_FIELDS) as refused:
             services.stage_document_add(
                 actor=request.user, stage=stage, title=data["title"], upload=data["file"], public=data["public"]
             )
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error(_DOCUMENT_ERROR_FIELDS.get(exc.code), exc.message)
-        else:
+        if not refused:
             messages.success(request, _("文件已上传。"))
             return HttpResponseRedirect(reverse("renewal_detail", args=[renewal.pk]) + f"#stage-{stage.pk}")
     return _detail(request, renewal, document_forms={stage.pk: form}, status=400)

@@ -17,15 +17,12 @@ from ninja.params import P, PathEx
 from ninja.responses import Status
 
 from gongzhi.core.errors import DomainError, NotFoundError
+from gongzhi.core.schemas import MAX_ID, NO_NUL, READ_ERRORS, WRITE_ERRORS
 from gongzhi.elevators import eligibility as elig
 from gongzhi.elevators.exports import XLSX_CONTENT_TYPE, campaign_workbook, workbook_file_name
 from gongzhi.elevators.models import Campaign, CampaignEntry, Elevator, RegistryImport
-from gongzhi.elevators.registry_import import access_registry_imports, registry_import_progress, registry_import_start
+from gongzhi.elevators.registry import access_registry_imports, registry_import_progress, registry_import_start
 from gongzhi.elevators.schemas import (
-    MAX_ID,
-    NO_NUL,
-    READ_ERRORS,
-    WRITE_ERRORS,
     AgeBinOut,
     AssessmentOut,
     CampaignDetailOut,

@@ -170,7 +170,7 @@ class Factor:
 
 
 @dataclass(frozen=True)
-class Score:
+class EligibilityScore:
     total: Decimal
     factors: tuple[Factor, ...] = field(default_factory=tuple)
 
@@ -186,7 +186,7 @@ def priority_score(
     last_inspection: str | None,
     households: int,
     weights: ScoreWeights = ScoreWeights(),
-) -> Score:
+) -> EligibilityScore:
     """The priority score and its factors. Rounded half up to 0.1 point."""
     if last_inspection == INSPECTION_FAIL:
         inspection_weight = weights.inspection_fail
@@ -203,7 +203,7 @@ def priority_score(
     )
     factors = tuple(Factor(f.key, f.value, f.weight, f.points.quantize(POINTS, rounding=ROUND_HALF_UP)) for f in raw)
     total = sum((f.points for f in factors), Decimal(0)).quantize(POINTS, rounding=ROUND_HALF_UP)
-    return Score(total, factors)
+    return EligibilityScore(total, factors)
 
 
 @dataclass(frozen=True)

@@ -8,26 +8,21 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.actors import Actor
+from gongzhi.core.widgets import DateInput
 from gongzhi.elevators import eligibility as elig
 from gongzhi.elevators.models import Campaign, Tier
-from gongzhi.places.access import Action, allowed, user_access
+from gongzhi.places.access import Action, may, user_access
 from gongzhi.places.models import Estate, Subdistrict
-from gongzhi.places.selectors import access_estates, chain_of_subdistrict
+from gongzhi.places.selectors import access_estates
 
 
-def manageable_subdistricts(user: Any) -> QuerySet[Subdistrict]:
+def manageable_subdistricts(user: Actor) -> QuerySet[Subdistrict]:
     """Subdistricts in which the user may open campaigns (places.manage_campaign)."""
     ids = user_access(user).subdistricts(Action.MANAGE_CAMPAIGN)
     candidates = Subdistrict.objects.all() if ids is None else Subdistrict.objects.filter(id__in=ids)
-    keep = [s.pk for s in candidates if allowed(user, Action.MANAGE_CAMPAIGN, chain_of_subdistrict(s))]
+    keep = [s.pk for s in candidates if may(user, Action.MANAGE_CAMPAIGN, s)]
     return Subdistrict.objects.filter(id__in=keep).order_by("name")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class CampaignForm(forms.Form):
@@ -67,7 +62,7 @@ class EntryFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=64)
     min_score = forms.DecimalField(label=_("最低分"), required=False, min_value=0, max_digits=8, decimal_places=1)
 
-    def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["estate"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101

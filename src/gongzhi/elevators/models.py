@@ -14,10 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.elevators import eligibility as elig
 from gongzhi.elevators.device_codes import device_code_warning
+from gongzhi.places.access import PlacePath
 from gongzhi.places.models import Entrance, Subdistrict
 
 
 class Elevator(models.Model):
+    # Where its rows sit in the place tree (places.access.scoped, chain_of).
+    access_path: ClassVar[PlacePath] = PlacePath.via_entrance("entrance")
     device_code = models.CharField(_("设备代码"), max_length=32, unique=True)
     registration_number = models.CharField(_("使用登记证编号"), max_length=64, blank=True)
     entrance = models.ForeignKey(Entrance, on_delete=models.PROTECT, related_name="elevators")
@@ -153,6 +156,9 @@ class CampaignStatus(models.TextChoices):
 class Campaign(models.Model):
     """A renewal drive over one subdistrict's elevators (更新行动)."""
 
+    # Where its rows sit in the place tree (places.access.scoped, chain_of).
+    access_path: ClassVar[PlacePath] = PlacePath(subdistrict="subdistrict")
+
     subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="campaigns")
     name = models.CharField(_("名称"), max_length=128)
     reference_date = models.DateField(_("基准日期"))
@@ -213,6 +219,9 @@ class CampaignEntry(models.Model):
     Materialised so that the ranked list of 100,000 elevators is one indexed query; recomputed
     whenever the campaign is ranked again (after an import, or on request).
     """
+
+    # Where its rows sit in the place tree (places.access.scoped, chain_of).
+    access_path: ClassVar[PlacePath] = PlacePath.via_entrance("elevator__entrance")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="entries")
     elevator = models.ForeignKey(Elevator, on_delete=models.CASCADE, related_name="campaign_entries")

@@ -1,62 +1,26 @@
-"""Typed shapes of the JSON API (django-ninja schemas). See docs/api.md.
+"""Typed shapes of the elevators' JSON API (django-ninja schemas). See docs/api.md.
 
-Conventions, the same in every response:
-* dates are ISO 8601 strings (``2024-09-01``), datetimes ISO 8601 with offset;
-* decimals (scores, weights, areas, speeds, hours) are JSON **strings** with their fixed decimal
-  places (``"42.5"``, ``"89.50"``), so no client turns them into binary floats; counts are integers;
-* every error is ``{"detail": ..., "code": ...}`` (ErrorOut).
+The conventions every app follows (dates, decimals as strings, one error shape) and the shared
+pieces (ErrorOut, PageQuery, MAX_ID, NO_NUL, READ_ERRORS, WRITE_ERRORS) are in core/schemas.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
+
+from gongzhi.core.schemas import MAX_ID, NO_NUL, PageQuery, ProblemOut
 
 # Dates the domain rules can count with (anniversaries ± 100 years stay inside Python's calendar).
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2199, 12, 31)
 ApiDate = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE, description="ISO date, 1900-01-01 … 2199-12-31")]
-MAX_ID = 2**63 - 1
-MAX_OFFSET = 10**9
-MAX_LIMIT = 500
-# Text that reaches the database: no NUL character (PostgreSQL refuses it in a string literal).
-NO_NUL = r"^[^\x00]*$"
 
 TierName = Literal["priority", "eligible", "not_eligible"]
-
-
-# ---- errors -------------------------------------------------------------------------------------
-
-
-class ProblemOut(Schema):
-    sheet: str
-    row: int | None = None
-    column: str | None = None
-    message: str
-
-
-class ErrorOut(Schema):
-    """Every error. `detail` is a message, or ninja's list of validation errors (422)."""
-
-    detail: str | list[dict[str, Any]]
-    code: str | None = None
-    problems: list[ProblemOut] | None = None
-
-
-READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, **READ_ERRORS}
-
-
-# ---- shared filters -----------------------------------------------------------------------------
-
-
-class PageQuery(Schema):
-    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="rows per page (≤ 500)")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 # ---- elevators ----------------------------------------------------------------------------------

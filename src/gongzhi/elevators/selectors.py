@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from gongzhi.core.actors import Actor
 from gongzhi.elevators import eligibility as elig
 from gongzhi.elevators.models import (
     Campaign,
@@ -21,7 +22,7 @@ from gongzhi.elevators.models import (
     InspectionRecord,
     SafetyAssessment,
 )
-from gongzhi.places.access import Action, estate_q, subdistrict_ids_visible, user_access
+from gongzhi.places.access import Action, scoped, user_access
 from gongzhi.places.models import Apartment
 
 
@@ -29,19 +30,16 @@ def local_today() -> dt.date:
     return timezone.localdate()
 
 
-def access_elevators(user: Any, action: Action = Action.VIEW_REGISTRY) -> QuerySet[Elevator]:
-    q = estate_q(user, action, "entrance__building__estate", lambda entrances, _owners: Q(entrance_id__in=entrances))
-    qs = Elevator.objects.all()
-    return qs if q is None else qs.filter(q)
+def access_elevators(user: Actor, action: Action = Action.VIEW_REGISTRY) -> QuerySet[Elevator]:
+    return scoped(user, action, Elevator.objects.all())
 
 
-def access_campaigns(user: Any, action: Action = Action.VIEW_CAMPAIGN) -> QuerySet[Campaign]:
-    ids = subdistrict_ids_visible(user, action)
-    qs = Campaign.objects.select_related("subdistrict")
-    return qs if ids is None else qs.filter(subdistrict_id__in=list(ids))
+def access_campaigns(user: Actor, action: Action = Action.VIEW_CAMPAIGN) -> QuerySet[Campaign]:
+    """Campaigns of the subdistricts where the user holds `action` at any level."""
+    return scoped(user, action, Campaign.objects.select_related("subdistrict"))
 
 
-def access_campaign_entries(user: Any, campaign: Campaign) -> QuerySet[CampaignEntry]:
+def access_campaign_entries(user: Actor, campaign: Campaign) -> QuerySet[CampaignEntry]:
     """The campaign's entries the user may see: a community's staff see their community's only."""
     g = user_access(user).grants(Action.VIEW_CAMPAIGN)
     if g.everything or campaign.subdistrict_id in g.subdistrict_ids:
@@ -49,14 +47,7 @@ def access_campaign_entries(user: Any, campaign: Campaign) -> QuerySet[CampaignE
         return CampaignEntry.objects.filter(campaign=campaign)
     if g.district_ids and campaign.subdistrict.district_id in g.district_ids:
         return CampaignEntry.objects.filter(campaign=campaign)
-    q = estate_q(
-        user,
-        Action.VIEW_CAMPAIGN,
-        "elevator__entrance__building__estate",
-        lambda entrances, _owners: Q(elevator__entrance_id__in=entrances),
-    )
-    qs = CampaignEntry.objects.filter(campaign=campaign)
-    return qs if q is None else qs.filter(q)
+    return scoped(user, Action.VIEW_CAMPAIGN, CampaignEntry.objects.filter(campaign=campaign))
 
 
 @dataclass(frozen=True)
@@ -133,7 +124,7 @@ class Explanation:
     reference: dt.date
     rule: elig.TierRule
     eligibility: elig.Eligibility
-    score: elig.Score
+    score: elig.EligibilityScore
     facts: Facts
 
 
@@ -184,7 +175,7 @@ class Dashboard:
     faults_by_month: list[tuple[str, int]]  # ("2024-09", faults)
 
 
-def dashboard(user: Any, reference: dt.date | None = None, rule: elig.TierRule | None = None) -> Dashboard:
+def dashboard(user: Actor, reference: dt.date | None = None, rule: elig.TierRule | None = None) -> Dashboard:
     """Counts for the subdistrict dashboard, over the elevators the user may see.
 
     A fixed handful of aggregate queries whatever the number of elevators: tiers are counted
@@ -313,7 +304,7 @@ def _months_back(reference: dt.date, n: int) -> list[str]:
 
 
 def campaign_entries(
-    user: Any,
+    user: Actor,
     campaign: Campaign,
     *,
     tier: str | None = None,

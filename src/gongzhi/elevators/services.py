@@ -11,22 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import SYSTEM, Actor, acting_user
 from gongzhi.core.audit import audit_record, snapshot
-from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.errors import DomainError
 from gongzhi.elevators import eligibility as elig
 from gongzhi.elevators.models import Campaign, CampaignEntry, CampaignStatus, Elevator
 from gongzhi.elevators.selectors import facts_for
-from gongzhi.places.access import Action, allowed
+from gongzhi.places.access import Action, require
 from gongzhi.places.models import Subdistrict
-from gongzhi.places.rules import chain_of
 
 Progress = Callable[[str, int, int], None]
-
-
-def _require(actor: Any, action: Action, obj: Any) -> None:
-    chain = chain_of(obj)
-    if chain is None or not allowed(actor, action, chain):
-        raise AccessDeniedError(_("您无权执行此操作。"))
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -38,7 +32,7 @@ def _validation_message(exc: ValidationError) -> str:
 @transaction.atomic
 def campaign_open(
     *,
-    actor: Any,
+    actor: Actor,
     subdistrict: Subdistrict,
     name: str,
     reference_date: dt.date,
@@ -48,7 +42,7 @@ def campaign_open(
     weights: dict[str, Any] | None = None,
 ) -> Campaign:
     """Open a campaign over a subdistrict's elevators and rank them at once."""
-    _require(actor, Action.MANAGE_CAMPAIGN, subdistrict)
+    require(actor, Action.MANAGE_CAMPAIGN, subdistrict)
     if not name.strip():
         raise DomainError(_("请填写行动名称。"), code="name_required")
     if deadline < reference_date:
@@ -67,7 +61,7 @@ def campaign_open(
         eligible_years=eligible_years,
         priority_years=priority_years,
         weights=clean_weights,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
     )
     try:
         campaign.full_clean()
@@ -87,13 +81,13 @@ def campaign_open(
 
 
 @transaction.atomic
-def campaign_rank(*, actor: Any, campaign: Campaign, progress: Progress | None = None) -> int:
+def campaign_rank(*, actor: Actor, campaign: Campaign, progress: Progress | None = None) -> int:
     """(Re)compute every elevator's tier, score and rank in the campaign's subdistrict.
 
     Replaces the campaign's entries in one transaction: readers see the old ranking or the
     new one, never a mixture. Returns the number of elevators ranked.
     """
-    _require(actor, Action.MANAGE_CAMPAIGN, campaign)
+    require(actor, Action.MANAGE_CAMPAIGN, campaign)
     if campaign.status != CampaignStatus.OPEN:
         raise DomainError(_("行动已结束，不能重新排序。"), code="campaign_closed")
     rule = campaign.tier_rule
@@ -101,7 +95,7 @@ def campaign_rank(*, actor: Any, campaign: Campaign, progress: Progress | None =
     ids_qs = Elevator.objects.filter(entrance__building__estate__community__subdistrict_id=campaign.subdistrict_id)
     rows = list(ids_qs.values_list("id", "device_code", "commissioned_on"))
     facts = facts_for(ids_qs.values("id"), campaign.reference_date)
-    ranked: list[tuple[elig.Ranked, int, elig.Score, Any]] = []
+    ranked: list[tuple[elig.Ranked, int, elig.EligibilityScore, Any]] = []
     for eid, code, commissioned_on in rows:
         f = facts[eid]
         result = elig.classify(commissioned_on, campaign.reference_date, rule, f.latest_assessment)
@@ -152,18 +146,6 @@ def campaign_rank(*, actor: Any, campaign: Campaign, progress: Progress | None =
         after={"ranked": len(entries), "qualifying": qualifying, "weights": campaign.weights},
     )
     return len(entries)
-
-
-class _System:
-    """The platform itself, acting after an import: may re-rank any campaign."""
-
-    pk = None
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
-
-
-SYSTEM = _System()
 
 
 def campaigns_rerank(*, subdistrict_ids: set[int]) -> int:

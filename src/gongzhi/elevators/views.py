@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.forms import refusals_flashed, refusals_on
 from gongzhi.elevators import eligibility as elig
 from gongzhi.elevators.exports import XLSX_CONTENT_TYPE, campaign_workbook, workbook_file_name
 from gongzhi.elevators.forms import CampaignForm, EntryFilterForm, manageable_subdistricts
@@ -161,7 +160,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         form = CampaignForm(request.POST, subdistricts=subdistricts)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refusals_on(form) as refused:
                 campaign = campaign_open(
                     actor=request.user,
                     subdistrict=data["subdistrict"],
@@ -171,9 +170,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                     eligible_years=data["eligible_years"],
                     priority_years=data["priority_years"],
                 )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
+            if not refused:
                 messages.success(request, _("已开启更新行动，并完成排序。"))
                 return redirect("campaign_detail", pk=campaign.pk)
     else:
@@ -222,13 +219,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def campaign_rank_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_in_scope(request, pk)
-    try:
+    with refusals_flashed(request) as refused:
         n = campaign_rank(actor=request.user, campaign=campaign)
-    except AccessDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         messages.success(request, _("已重新排序 %(n)d 部电梯。") % {"n": n})
     return HttpResponseRedirect(reverse("campaign_detail", args=[campaign.pk]))
 

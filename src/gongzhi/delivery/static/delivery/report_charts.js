@@ -1,5 +1,5 @@
 /* Delivery dashboard charts (ECharts, served locally). Data and labels come from the json_script
-   tag "delivery-chart-data" (computed in gongzhi.delivery.reports). */
+   tag "delivery-chart-data" (computed in gongzhi.delivery.dashboard.chart_data). */
 (function () {
   "use strict";
   var STAGE_COLOURS = {

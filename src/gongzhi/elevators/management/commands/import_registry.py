@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from gongzhi.core.actors import SYSTEM, Actor
 from gongzhi.core.errors import AccessDeniedError, ImportRefusedError
-from gongzhi.elevators.registry_import import registry_import_file
-from gongzhi.elevators.services import SYSTEM
+from gongzhi.elevators.registry import registry_import_file
 
 EXIT_BAD_INPUT = 2
 
@@ -32,19 +32,20 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="the workbook (.xlsx), laid out as the template")
         parser.add_argument("--user", help="act as this user (default: the platform itself)")
 
-    def _fail(self, summary: str, payload: dict[str, Any]) -> None:
+    def _fail(self, summary: str, payload: dict[str, Any]) -> NoReturn:
         self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
         self.stderr.write(summary)
         raise SystemExit(EXIT_BAD_INPUT)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        actor: Any = SYSTEM
+        actor: Actor = SYSTEM
         if options.get("user"):
-            actor = get_user_model().objects.filter(username=options["user"], is_active=True).first()
-            if actor is None:
+            user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
+            if user is None:
                 message = _("用户“%(name)s”不存在或已停用。") % {"name": options["user"]}
                 self._fail(message, {"problems": [{"sheet": "", "row": None, "column": None, "message": message}]})
+            actor = user
         try:
             result = self._run(actor, path)
         except ImportRefusedError as exc:
@@ -58,7 +59,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
 
-    def _run(self, actor: Any, path: Path) -> dict[str, Any]:
+    def _run(self, actor: Actor, path: Path) -> dict[str, Any]:
         """The import, with a progress bar on stderr when it is a terminal."""
         if not sys.stderr.isatty():
             return registry_import_file(actor=actor, path=path)
