@@ -13,7 +13,6 @@ from gongzhi.talent.models import (
     AwardDecision,
     AwardNomination,
     Cadre,
-    Category,
     Course,
     CourseResult,
     CourseSession,
@@ -25,47 +24,48 @@ from gongzhi.talent.models import (
     Milestone,
     Nomination,
     Note,
-    Pool,
+    Organisation,
+    PoolCategory,
     Posting,
+    RerankReview,
     ResearchMember,
     ResearchProject,
-    Review,
     ReviewLine,
     SkillAssessment,
     SummaryItem,
     SummaryMeeting,
     TalentImport,
-    Unit,
+    TalentPool,
 )
 
 
-class CategoryInline(admin.TabularInline[Category, Pool]):
-    model = Category
+class PoolCategoryInline(admin.TabularInline[PoolCategory, TalentPool]):
+    model = PoolCategory
     extra = 0
 
 
-class CycleInline(admin.TabularInline[Cycle, Pool]):
+class CycleInline(admin.TabularInline[Cycle, TalentPool]):
     model = Cycle
     extra = 0
 
 
-@admin.register(Pool)
-class PoolAdmin(admin.ModelAdmin[Pool]):
+@admin.register(TalentPool)
+class TalentPoolAdmin(admin.ModelAdmin[TalentPool]):
     list_display = ("name", "cap", "exit_below", "skill_scale_min", "skill_scale_max", "created_at")
     search_fields = ("name",)
     filter_horizontal = ("administrators",)
-    inlines = (CategoryInline, CycleInline)
+    inlines = (PoolCategoryInline, CycleInline)
 
 
-@admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin[Unit]):
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ("name",)
     search_fields = ("name", "members__username")
     filter_horizontal = ("members",)
 
 
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin[Category]):
+@admin.register(PoolCategory)
+class PoolCategoryAdmin(admin.ModelAdmin[PoolCategory]):
     list_display = ("name", "pool", "quota")
     list_filter = ("pool",)
     list_select_related = ("pool",)
@@ -88,10 +88,10 @@ class MembershipInline(admin.TabularInline[Membership, Cadre]):
 
 @admin.register(Cadre)
 class CadreAdmin(admin.ModelAdmin[Cadre]):
-    list_display = ("name", "pool", "unit", "category", "status", "staff_number")
+    list_display = ("name", "pool", "organisation", "category", "status", "staff_number")
     list_filter = ("pool", "status", "category")
-    list_select_related = ("pool", "unit", "category")
-    search_fields = ("name", "staff_number", "unit__name", "user__username")
+    list_select_related = ("pool", "organisation", "category")
+    search_fields = ("name", "staff_number", "organisation__name", "user__username")
     raw_id_fields = ("user",)
     inlines = (MembershipInline,)
 
@@ -197,14 +197,14 @@ class FeedbackAdmin(admin.ModelAdmin[Feedback]):
 
 @admin.register(Nomination)
 class NominationAdmin(admin.ModelAdmin[Nomination]):
-    list_display = ("cadre", "pool", "unit", "status", "nominated_at")
+    list_display = ("cadre", "pool", "organisation", "status", "nominated_at")
     list_filter = ("pool", "status")
-    list_select_related = ("cadre", "pool", "unit")
-    search_fields = ("cadre__name", "unit__name", "reason")
+    list_select_related = ("cadre", "pool", "organisation")
+    search_fields = ("cadre__name", "organisation__name", "reason")
 
 
-@admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin[Review]):
+@admin.register(RerankReview)
+class RerankReviewAdmin(admin.ModelAdmin[RerankReview]):
     list_display = ("title", "pool", "cycle", "held_on", "status")
     list_filter = ("pool", "status")
     list_select_related = ("pool", "cycle")

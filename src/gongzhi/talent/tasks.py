@@ -11,6 +11,6 @@ from django_tasks import task
 @task()
 def talent_import_task(import_id: str, language: str | None = None) -> str:
     """Run a queued Excel import of a pool; returns its final status."""
-    from gongzhi.talent.imports import talent_import_run
+    from gongzhi.talent.excel.imports import talent_import_run
 
     return str(talent_import_run(import_id=uuid.UUID(import_id), language=language).status)

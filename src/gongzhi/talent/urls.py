@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from gongzhi.talent import urls_courses, urls_dossier, urls_imports, urls_research, urls_reviews
+from gongzhi.talent.activities import urls as urls_activities
+from gongzhi.talent.awards import urls as urls_awards
+from gongzhi.talent.courses import urls as urls_courses
+from gongzhi.talent.excel import urls as urls_excel
+from gongzhi.talent.people import urls as urls_people
+from gongzhi.talent.research import urls as urls_research
+from gongzhi.talent.reviews import urls as urls_reviews
 
 urlpatterns: list[URLPattern] = [
-    *urls_dossier.urlpatterns,
+    *urls_people.urlpatterns,
     *urls_courses.urlpatterns,
+    *urls_activities.urlpatterns,
     *urls_reviews.urlpatterns,
+    *urls_awards.urlpatterns,
     *urls_research.urlpatterns,
-    *urls_imports.urlpatterns,
+    *urls_excel.urlpatterns,
 ]

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongzhi.talent.models.people import Cadre, Cycle, Pool
+from gongzhi.talent.models.people import Cadre, Cycle, TalentPool
 
 REQUIRED_COURSES = 4
 
@@ -26,7 +26,7 @@ class CompletionRule(models.TextChoices):
 
 
 class Course(models.Model):
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="courses")
+    pool = models.ForeignKey(TalentPool, on_delete=models.CASCADE, related_name="courses")
     name = models.CharField(_("课程名称"), max_length=128)
     required = models.BooleanField(_("必修"), default=True)
     position = models.PositiveSmallIntegerField(_("序号"), default=1)
@@ -190,18 +190,20 @@ class Activity(models.Model):
 
 class RespondentKind(models.TextChoices):
     PARTICIPANT = "participant", _("学员")
-    UNIT = "unit", _("所在单位")
+    ORGANISATION = "organisation", _("所在单位")
 
 
 class Feedback(models.Model):
     """A rating (1–5) and comment after an activity, or on the whole cycle (activity empty). One
-    per person per activity (and per cycle); a unit answers through one of its members."""
+    per person per activity (and per cycle); an organisation answers through one of its members."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="feedback")
     activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="feedback")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     respondent = models.CharField(_("评价人"), max_length=12, choices=RespondentKind.choices)
-    unit = models.ForeignKey("talent.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="feedback")
+    organisation = models.ForeignKey(
+        "talent.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="feedback"
+    )
     rating = models.PositiveSmallIntegerField(pgettext_lazy("talent feedback", "评分"))
     comment = models.TextField(_("意见建议"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,5 +1,5 @@
 """An Excel import of a pool (issue 13, item 1): queued by the import page, run by the task worker
-(talent/tasks.py, talent/imports.py), shown with its progress and outcome on its own page."""
+(talent/tasks.py, talent/excel/imports.py), shown with its progress and outcome on its own page."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.talent.models.people import Pool
+from gongzhi.talent.models.people import TalentPool
 
 
 class TalentImportStatus(models.TextChoices):
@@ -26,7 +26,7 @@ class TalentImport(models.Model):
     or every problem by sheet, row and column (nothing is written then)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="imports", verbose_name=_("人才库"))
+    pool = models.ForeignKey(TalentPool, on_delete=models.CASCADE, related_name="imports", verbose_name=_("人才库"))
     file_name = models.CharField(_("文件名"), max_length=255)
     file_path = models.CharField(max_length=500, blank=True)  # emptied once the import has ended
     created_by = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""Pools, units, cadres and their dossiers (issue 7, items 1 and 3's memberships).
+"""Pools, organisations, cadres and their dossiers (issue 7, items 1 and 3's memberships).
 
 A pool (人才库) is capped ("at most 100 people", Shaoxing's "1455" system) and classified into
 categories, each with an optional quota. A cadre (青年干部) has one dossier: this row plus the
@@ -22,13 +22,13 @@ from django.utils.translation import pgettext_lazy
 DEFAULT_CAP = 100
 
 
-class Unit(models.Model):
+class Organisation(models.Model):
     """A cadre's employer (单位): a department, bureau or subdistrict. Its members (user accounts,
     e.g. its personnel officer) nominate candidates and see their own nominees."""
 
     name = models.CharField(_("单位名称"), max_length=128, unique=True)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("单位联络人"), blank=True, related_name="talent_units"
+        settings.AUTH_USER_MODEL, verbose_name=_("单位联络人"), blank=True, related_name="talent_organisations"
     )
 
     class Meta:
@@ -40,7 +40,7 @@ class Unit(models.Model):
         return self.name
 
 
-class Pool(models.Model):
+class TalentPool(models.Model):
     name = models.CharField(_("人才库名称"), max_length=128, unique=True)
     description = models.TextField(pgettext_lazy("talent description", "说明"), blank=True)
     cap = models.PositiveIntegerField(_("人数上限"), default=DEFAULT_CAP)
@@ -70,11 +70,11 @@ class Pool(models.Model):
         return self.name
 
 
-class Category(models.Model):
+class PoolCategory(models.Model):
     """A class of cadre in the pool (分类管理), e.g. 综合管理类, 行政执法类, 专业技术类. `quota`
     None means unlimited (the re-rank contract's "categories without a quota")."""
 
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="categories")
+    pool = models.ForeignKey(TalentPool, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("类别"), max_length=64)
     quota = models.PositiveIntegerField(_("名额"), null=True, blank=True)
 
@@ -98,7 +98,7 @@ class CycleStatus(models.TextChoices):
 class Cycle(models.Model):
     """A round of the programme (usually two years, 两年一届)."""
 
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="cycles")
+    pool = models.ForeignKey(TalentPool, on_delete=models.CASCADE, related_name="cycles")
     name = models.CharField(_("届次"), max_length=64)
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"))
@@ -133,21 +133,21 @@ class Cadre(models.Model):
     """One person's dossier (一人一档). `status` is kept by the services together with the
     memberships (entry and exit); `user` is the cadre's own login, if any."""
 
-    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="cadres")
+    pool = models.ForeignKey(TalentPool, on_delete=models.PROTECT, related_name="cadres")
     name = models.CharField(_("姓名"), max_length=64)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
     date_of_birth = models.DateField(_("出生日期"))
-    unit = models.ForeignKey(
-        Unit, verbose_name=pgettext_lazy("talent", "单位"), on_delete=models.PROTECT, related_name="cadres"
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=pgettext_lazy("talent", "单位"), on_delete=models.PROTECT, related_name="cadres"
     )
     post = models.CharField(_("职务"), max_length=128, blank=True)
     category = models.ForeignKey(
-        Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="cadres"
+        PoolCategory, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="cadres"
     )
     education = models.CharField(_("学历"), max_length=64, blank=True)
     political_status = models.CharField(_("政治面貌"), max_length=32, blank=True)
     phone = models.CharField(_("手机"), max_length=32, blank=True)
-    # A stable key for imports (工号 or the unit's own number); unique within the pool when given.
+    # A stable key for imports (工号 or the organisation's own number); unique within the pool when given.
     staff_number = models.CharField(pgettext_lazy("talent", "编号"), max_length=32, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=CadreStatus.choices, default=CadreStatus.CANDIDATE)
     user = models.OneToOneField(
@@ -186,7 +186,7 @@ class Membership(models.Model):
     exited_on = models.DateField(_("出库日期"), null=True, blank=True)
     exit_reason = models.CharField(_("出库原因"), max_length=255, blank=True)
     review = models.ForeignKey(
-        "talent.Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships_changed"
+        "talent.RerankReview", null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships_changed"
     )
 
     class Meta:
@@ -309,7 +309,7 @@ class SkillAssessment(models.Model):
 class Note(models.Model):
     """An administrator's note on a dossier. Part of the whole dossier, so administrators and the
     cadre themselves see it (Personal Information Protection Law Art. 45: a person may read the
-    information held on them); a unit's view of its nominee never shows notes."""
+    information held on them); an organisation's view of its nominee never shows notes."""
 
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="notes")
     text = models.TextField(pgettext_lazy("talent", "备注"))

@@ -66,7 +66,7 @@ class ResearchProject(models.Model):
         return self.title
 
 
-class MemberRole(models.TextChoices):
+class ResearchRole(models.TextChoices):
     LEADER = "leader", _("组长")
     MEMBER = "member", _("组员")
 
@@ -74,7 +74,7 @@ class MemberRole(models.TextChoices):
 class ResearchMember(models.Model):
     project = models.ForeignKey(ResearchProject, on_delete=models.CASCADE, related_name="members")
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="research_memberships")
-    role = models.CharField(_("分工"), max_length=8, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    role = models.CharField(_("分工"), max_length=8, choices=ResearchRole.choices, default=ResearchRole.MEMBER)
 
     class Meta:
         verbose_name = _("课题组成员")

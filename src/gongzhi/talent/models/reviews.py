@@ -1,4 +1,4 @@
-"""Re-ranking at a review (动态调整, 优进劣出), unit nominations of candidates, and the yearly
+"""Re-ranking at a review (动态调整, 优进劣出), organisation nominations of candidates, and the yearly
 awards (issue 7, items 3 and 4). The rule itself lives in talent/ranking.py (pure); the composite
 score in talent/scoring.py (pure)."""
 
@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongzhi.talent.models.people import Cadre, Cycle, Pool, Unit
+from gongzhi.talent.models.people import Cadre, Cycle, Organisation, TalentPool
 
 
 class NominationStatus(models.TextChoices):
@@ -24,12 +24,12 @@ class NominationStatus(models.TextChoices):
 
 
 class Nomination(models.Model):
-    """A unit puts forward one of its people as a candidate (单位推荐). The candidate's dossier is
+    """An organisation puts forward one of its people as a candidate (单位推荐). The candidate's dossier is
     the Cadre row (status CANDIDATE until admitted)."""
 
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="nominations")
+    pool = models.ForeignKey(TalentPool, on_delete=models.CASCADE, related_name="nominations")
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="nominations")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="nominations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="nominations")
     reason = models.TextField(_("推荐理由"))
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -39,7 +39,7 @@ class Nomination(models.Model):
         _("状态"), max_length=14, choices=NominationStatus.choices, default=NominationStatus.PENDING
     )
     review = models.ForeignKey(
-        "talent.Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="nominations"
+        "talent.RerankReview", null=True, blank=True, on_delete=models.SET_NULL, related_name="nominations"
     )
 
     class Meta:
@@ -55,7 +55,7 @@ class Nomination(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit} → {self.cadre}"
+        return f"{self.organisation} → {self.cadre}"
 
 
 class ReviewStatus(models.TextChoices):
@@ -71,11 +71,11 @@ def _weight(label: Any, default: str) -> models.DecimalField:  # type: ignore[ty
     )
 
 
-class Review(models.Model):
+class RerankReview(models.Model):
     """A review (定期考评): the weights of the composite score, the snapshot of cap and threshold,
     the proposed pool (ReviewLine) and the administrator's confirmation with reasons."""
 
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="reviews")
+    pool = models.ForeignKey(TalentPool, on_delete=models.CASCADE, related_name="reviews")
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="reviews")
     title = models.CharField(_("名称"), max_length=128)
     held_on = models.DateField(_("考评日期"))
@@ -126,7 +126,7 @@ class ReviewLine(models.Model):
     """One person's score, its explanation (components) and the proposed outcome with the reason
     in words — what the person sees."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="lines")
+    review = models.ForeignKey(RerankReview, on_delete=models.CASCADE, related_name="lines")
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="review_lines")
     member = models.BooleanField(_("原在库"))
     category = models.CharField(_("类别"), max_length=64, blank=True)
@@ -159,7 +159,7 @@ class AwardKind(models.TextChoices):
 class AwardDecision(models.Model):
     """The decision record for one award in one year: when, by whom, on what basis."""
 
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="award_decisions")
+    pool = models.ForeignKey(TalentPool, on_delete=models.CASCADE, related_name="award_decisions")
     year = models.PositiveSmallIntegerField(_("年度"))
     kind = models.CharField(_("奖项"), max_length=10, choices=AwardKind.choices)
     decided_on = models.DateField(_("决定日期"))
@@ -187,11 +187,13 @@ class AwardNominationStatus(models.TextChoices):
 
 
 class AwardNomination(models.Model):
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="award_nominations")
+    pool = models.ForeignKey(TalentPool, on_delete=models.CASCADE, related_name="award_nominations")
     year = models.PositiveSmallIntegerField(_("年度"))
     kind = models.CharField(_("奖项"), max_length=10, choices=AwardKind.choices)
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="award_nominations")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="award_nominations")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="award_nominations"
+    )
     reason = models.TextField(_("推荐理由"))
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

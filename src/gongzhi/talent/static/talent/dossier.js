@@ -1,5 +1,5 @@
 /* The dossier's radar chart of the five core skills (latest score each), on the pool's scale.
-   Data comes from the json_script tag "skill-radar-data" (talent.selectors.radar); the table
+   Data comes from the json_script tag "skill-radar-data" (talent.people.selectors.radar); the table
    under the chart holds the same figures. Skills never assessed are drawn at the scale minimum. */
 (function () {
   "use strict";

@@ -1,6 +1,6 @@
 /* Feedback charts (ECharts, served locally): the distribution of ratings 1–5 of an activity or of
-   the cycle's programme, and the average rating per activity over time (all, participants, units).
-   Each chart element names its json_script source in data-source (talent.views_activities); the
+   the cycle's programme, and the average rating per activity over time (all, participants, organisations).
+   Each chart element names its json_script source in data-source (talent.activities.views); the
    table beside each chart holds the same figures. */
 (function () {
   "use strict";

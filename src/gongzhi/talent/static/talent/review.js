@@ -1,6 +1,6 @@
 /* The score distribution of a review's proposal (ECharts, served locally): people per band of 10
    points, members and candidates stacked, with the exit line. Data comes from the json_script tag
-   "review-chart-data" (talent.views_reviews.chart_data); the table "bands" holds the same figures. */
+   "review-chart-data" (talent.reviews.views.chart_data); the table "bands" holds the same figures. */
 (function () {
   "use strict";
   var FONT = "system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
