@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.params import IdMultipleChoiceField
-from gongzhi.councils.models import MemberRole, OutcomeKind, OutcomeStatus, Represents, Topic
-from gongzhi.motions.forms import DATETIME_LOCAL_FORMATS, DateTimeLocalInput
+from gongzhi.core.widgets import DATETIME_LOCAL_FORMATS, DateTimeLocalInput
+from gongzhi.councils.models import CouncilRole, OutcomeKind, OutcomeStatus, Represents, Topic
 from gongzhi.places.models import Estate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -39,7 +39,7 @@ class DeclineForm(forms.Form):
 
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
-    role = forms.ChoiceField(label=_("职务"), choices=MemberRole.choices)
+    role = forms.ChoiceField(label=_("职务"), choices=CouncilRole.choices)
     represents = forms.ChoiceField(label=_("代表"), choices=Represents.choices)
     term_start = forms.DateField(label=_("任期开始"), widget=DATE)
     term_end = forms.DateField(label=_("任期结束"), required=False, widget=DATE)

@@ -38,7 +38,7 @@ class Council(models.Model):
         return self.name
 
 
-class MemberRole(models.TextChoices):
+class CouncilRole(models.TextChoices):
     CHAIR = "chair", _("主任")
     VICE_CHAIR = "vice_chair", _("副主任")
     MEMBER = "member", _("成员")
@@ -60,7 +60,7 @@ class CouncilMember(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    role = models.CharField(_("职务"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    role = models.CharField(_("职务"), max_length=16, choices=CouncilRole.choices, default=CouncilRole.MEMBER)
     represents = models.CharField(_("代表"), max_length=24, choices=Represents.choices, default=Represents.RESIDENT)
     term_start = models.DateField(_("任期开始"))
     term_end = models.DateField(_("任期结束"), null=True, blank=True)

@@ -7,19 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from gongzhi.core.actors import Actor, acting_user, person
 from gongzhi.core.audit import audit_record
-from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.councils import scope
+from gongzhi.core.errors import DomainError
 from gongzhi.councils.models import (
     Council,
     CouncilMember,
-    MemberRole,
+    CouncilRole,
     Outcome,
     OutcomeKind,
     OutcomeStatus,
@@ -29,19 +30,18 @@ from gongzhi.councils.models import (
     Topic,
     TopicStatus,
 )
-from gongzhi.places.access import Action
+from gongzhi.councils.rules import CouncilAction
+from gongzhi.places.access import Action, require
 from gongzhi.places.models import Community, Estate
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TOPIC_MINUTES = 20  # the agenda time given to each topic of a session
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
-def _require_manage(actor: Any, community: Community) -> None:
-    if not scope.may(actor, Action.MANAGE_COUNCILS, community):
-        raise AccessDeniedError(_("您无权管理本社区的议事会。"))
+# The refusal of MANAGE_COUNCILS (services and pages alike).
+MANAGE_REFUSAL = gettext_lazy("您无权管理本社区的议事会。")
 
 
 def _text(value: str, code: str, message: str) -> str:
@@ -57,8 +57,10 @@ def _council(council: Council) -> Council:
 
 
 @transaction.atomic
-def council_create(*, actor: Any, community: Community, name: str, established_on: dt.date, rules: str = "") -> Council:
-    _require_manage(actor, community)
+def council_create(
+    *, actor: Actor, community: Community, name: str, established_on: dt.date, rules: str = ""
+) -> Council:
+    require(actor, Action.MANAGE_COUNCILS, community, MANAGE_REFUSAL)
     name = _text(name, "name_required", _("请填写议事会名称。"))
     if Council.objects.filter(community=community, name=name).exists():
         raise DomainError(_("本社区已有同名议事会。"), code="duplicate")
@@ -96,21 +98,21 @@ def _check_no_overlap(member: CouncilMember) -> None:
 @transaction.atomic
 def member_add(
     *,
-    actor: Any,
+    actor: Actor,
     council: Council,
     name: str,
-    role: str = MemberRole.MEMBER,
+    role: str = CouncilRole.MEMBER,
     represents: str = Represents.RESIDENT,
     term_start: dt.date,
     term_end: dt.date | None = None,
-    user: Any = None,
+    user: User | None = None,
 ) -> CouncilMember:
     """Add a member for a term. A person (the same account, or the same name without one) may not
     hold the same role in the council for two overlapping terms."""
     council = _council(council)
-    _require_manage(actor, council.community)
+    require(actor, Action.MANAGE_COUNCILS, council.community, MANAGE_REFUSAL)
     name = _text(name, "name_required", _("请填写成员姓名。"))
-    if role not in MemberRole.values:
+    if role not in CouncilRole.values:
         raise DomainError(_("请选择职务。"), code="bad_role")
     if represents not in Represents.values:
         raise DomainError(_("请选择代表方。"), code="bad_represents")
@@ -139,11 +141,11 @@ def member_add(
 
 
 @transaction.atomic
-def member_end_term(*, actor: Any, member: CouncilMember, term_end: dt.date) -> CouncilMember:
+def member_end_term(*, actor: Actor, member: CouncilMember, term_end: dt.date) -> CouncilMember:
     member = (
         CouncilMember.objects.select_for_update().select_related("council__community__subdistrict").get(pk=member.pk)
     )
-    _require_manage(actor, member.council.community)
+    require(actor, Action.MANAGE_COUNCILS, member.council.community, MANAGE_REFUSAL)
     if term_end < member.term_start:
         raise DomainError(_("任期结束不能早于任期开始。"), code="term_reversed")
     before = member.term_end
@@ -167,17 +169,17 @@ def member_end_term(*, actor: Any, member: CouncilMember, term_end: dt.date) -> 
 
 
 @transaction.atomic
-def topic_propose(*, actor: Any, council: Council, title: str, text: str, proposer_name: str = "") -> Topic:
+def topic_propose(*, actor: Actor, council: Council, title: str, text: str, proposer_name: str = "") -> Topic:
     """A resident (anyone logged in with a role in the community) proposes a topic."""
     council = Council.objects.select_related("community__subdistrict").get(pk=council.pk)
-    if not getattr(actor, "is_authenticated", False) or not scope.in_community(actor, council.community):
-        raise AccessDeniedError(_("只有本社区的居民和工作人员可以提议题。"))
+    require(actor, CouncilAction.PROPOSE_TOPIC, council)
     title = _text(title, "title_required", _("请填写议题。"))
     if len(title) > 128:
         raise DomainError(_("议题不能超过 128 字。"), code="title_too_long")
     text = _text(text, "text_required", _("请说明议题内容。"))
-    name = (proposer_name or "").strip() or actor.get_full_name() or actor.get_username()
-    topic = Topic.objects.create(council=council, title=title, text=text, proposer_name=name[:64], proposed_by=actor)
+    user = person(actor)
+    name = (proposer_name or "").strip() or user.get_full_name() or user.get_username()
+    topic = Topic.objects.create(council=council, title=title, text=text, proposer_name=name[:64], proposed_by=user)
     audit_record(
         actor=actor,
         action="council_topic_propose",
@@ -188,9 +190,9 @@ def topic_propose(*, actor: Any, council: Council, title: str, text: str, propos
     return topic
 
 
-def _decide(actor: Any, topic: Topic, status: str, reason: str = "") -> Topic:
+def _decide(actor: Actor, topic: Topic, status: str, reason: str = "") -> Topic:
     topic = Topic.objects.select_for_update().select_related("council__community__subdistrict").get(pk=topic.pk)
-    _require_manage(actor, topic.council.community)
+    require(actor, Action.MANAGE_COUNCILS, topic.council.community, MANAGE_REFUSAL)
     if topic.status != TopicStatus.PROPOSED:
         raise DomainError(_("该议题已处理。"), code="already_decided")
     topic.status = status
@@ -210,12 +212,12 @@ def _decide(actor: Any, topic: Topic, status: str, reason: str = "") -> Topic:
 
 
 @transaction.atomic
-def topic_accept(*, actor: Any, topic: Topic) -> Topic:
+def topic_accept(*, actor: Actor, topic: Topic) -> Topic:
     return _decide(actor, topic, TopicStatus.ACCEPTED)
 
 
 @transaction.atomic
-def topic_decline(*, actor: Any, topic: Topic, reason: str) -> Topic:
+def topic_decline(*, actor: Actor, topic: Topic, reason: str) -> Topic:
     reason = _text(reason, "reason_required", _("不予受理须说明理由。"))
     return _decide(actor, topic, TopicStatus.DECLINED, reason)
 
@@ -226,7 +228,7 @@ def topic_decline(*, actor: Any, topic: Topic, reason: str) -> Topic:
 @transaction.atomic
 def session_schedule(
     *,
-    actor: Any,
+    actor: Actor,
     council: Council,
     estate: Estate,
     starts_at: dt.datetime,
@@ -239,7 +241,7 @@ def session_schedule(
     from gongzhi.meetings import services as meetings
 
     council = _council(council)
-    _require_manage(actor, council.community)
+    require(actor, Action.MANAGE_COUNCILS, council.community, MANAGE_REFUSAL)
     if estate.community_id != council.community_id:
         raise DomainError(_("会议地点须在本社区的小区内。"), code="bad_estate")
     if not topics:
@@ -269,7 +271,7 @@ def session_schedule(
             meetings.AgendaEntry(title=t.title, duration_minutes=TOPIC_MINUTES, presenter=t.proposer_name) for t in rows
         ],
     )
-    session = Session.objects.create(council=council, meeting=meeting, created_by=_user(actor))
+    session = Session.objects.create(council=council, meeting=meeting, created_by=acting_user(actor))
     Topic.objects.filter(pk__in=ids).update(session=session)
     audit_record(
         actor=actor,
@@ -293,7 +295,7 @@ class OutcomeEntry:
 
 @transaction.atomic
 def session_report(
-    *, actor: Any, session: Session, summary: str, outcomes: Sequence[OutcomeEntry] = ()
+    *, actor: Actor, session: Session, summary: str, outcomes: Sequence[OutcomeEntry] = ()
 ) -> SessionReport:
     """Close a session with its report: the summary and what is to be done (outcomes, followed
     until done). The session's topics become discussed."""
@@ -302,7 +304,7 @@ def session_report(
         .select_related("council__community__subdistrict", "meeting")
         .get(pk=session.pk)
     )
-    _require_manage(actor, session.council.community)
+    require(actor, Action.MANAGE_COUNCILS, session.council.community, MANAGE_REFUSAL)
     if SessionReport.objects.filter(session=session).exists():
         raise DomainError(_("本次会议已有报告。"), code="already_reported")
     if session.meeting.starts_at > timezone.now():
@@ -342,7 +344,7 @@ def session_report(
                 note=entry.note.strip(),
             )
         )
-    report = SessionReport.objects.create(session=session, summary=summary, created_by=_user(actor))
+    report = SessionReport.objects.create(session=session, summary=summary, created_by=acting_user(actor))
     for row in rows:
         row.report = report
     Outcome.objects.bulk_create(rows)
@@ -359,14 +361,14 @@ def session_report(
 
 
 @transaction.atomic
-def outcome_update(*, actor: Any, outcome: Outcome, status: str, note: str | None = None) -> Outcome:
+def outcome_update(*, actor: Actor, outcome: Outcome, status: str, note: str | None = None) -> Outcome:
     """Track an outcome: open or done, with a note."""
     outcome = (
         Outcome.objects.select_for_update()
         .select_related("report__session__council__community__subdistrict")
         .get(pk=outcome.pk)
     )
-    _require_manage(actor, outcome.report.session.council.community)
+    require(actor, Action.MANAGE_COUNCILS, outcome.report.session.council.community, MANAGE_REFUSAL)
     if status not in OutcomeStatus.values:
         raise DomainError(_("状态无效。"), code="bad_status")
     before = {"status": outcome.status, "note": outcome.note}

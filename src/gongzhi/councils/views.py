@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -20,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.actors import Actor
+from gongzhi.core.forms import refusals_flashed, refusals_on
 from gongzhi.councils import scope, services
 from gongzhi.councils.forms import (
     CouncilForm,
@@ -35,12 +35,12 @@ from gongzhi.councils.forms import (
 )
 from gongzhi.councils.models import Council, CouncilMember, Outcome, OutcomeKind, Session, Topic, TopicStatus
 from gongzhi.motions.models import Motion
-from gongzhi.places.access import Action
-from gongzhi.places.models import Community, Estate
+from gongzhi.places.access import Action, may, require
+from gongzhi.places.models import Estate
 from gongzhi.suggestions.models import Suggestion
 
 
-def _councils(user: Any) -> QuerySet[Council]:
+def _councils(user: Actor) -> QuerySet[Council]:
     return Council.objects.select_related("community__subdistrict").filter(
         community__in=scope.visible_communities(user).values("pk")
     )
@@ -51,20 +51,11 @@ def _council(request: HttpRequest, pk: int) -> Council:
     return council
 
 
-def _manager(request: HttpRequest, community: Community) -> None:
-    if not scope.may(request.user, Action.MANAGE_COUNCILS, community):
-        raise PermissionDenied(_("您无权管理本社区的议事会。"))
-
-
-def _fail(exc: AccessDeniedError) -> PermissionDenied:
-    return PermissionDenied(exc.message)
-
-
 @login_required
 def council_list(request: HttpRequest) -> HttpResponse:
     communities = list(scope.visible_communities(request.user))
     councils = list(_councils(request.user).order_by("community__name", "name"))
-    manageable = [c for c in communities if scope.may(request.user, Action.MANAGE_COUNCILS, c)]
+    manageable = [c for c in communities if may(request.user, Action.MANAGE_COUNCILS, c)]
     return render(request, "councils/list.html", {"councils": councils, "manageable": manageable})
 
 
@@ -72,16 +63,12 @@ def council_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def council_create(request: HttpRequest, community_id: int) -> HttpResponse:
     community = get_object_or_404(scope.visible_communities(request.user), pk=community_id)
-    _manager(request, community)
+    require(request.user, Action.MANAGE_COUNCILS, community, services.MANAGE_REFUSAL)
     form = CouncilForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form, other="name") as refused:
             council = services.council_create(actor=request.user, community=community, **form.cleaned_data)
-        except AccessDeniedError as exc:
-            raise _fail(exc) from exc
-        except DomainError as exc:
-            form.add_error("name", exc.message)
-        else:
+        if not refused:
             messages.success(request, _("议事会已建立。"))
             return HttpResponseRedirect(reverse("council_detail", args=[council.pk]))
     status = 400 if request.method == "POST" else 200
@@ -108,7 +95,7 @@ def _detail(request: HttpRequest, council: Council, status: int = 200, **forms: 
     for m in members:
         m.end_error = end_errors.get(m.pk, "")  # type: ignore[attr-defined]
     by_status = {value: [t for t in topics if t.status == value] for value in TopicStatus.values}
-    manage = scope.may(request.user, Action.MANAGE_COUNCILS, council.community)
+    manage = may(request.user, Action.MANAGE_COUNCILS, council.community)
     context = {
         "council": council,
         "current_members": current,
@@ -133,13 +120,9 @@ def topic_propose(request: HttpRequest, pk: int) -> HttpResponse:
     council = _council(request, pk)
     form = TopicForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form, {"text_required": "text"}, other="title") as refused:
             services.topic_propose(actor=request.user, council=council, **form.cleaned_data)
-        except AccessDeniedError as exc:
-            raise _fail(exc) from exc
-        except DomainError as exc:
-            form.add_error("text" if exc.code == "text_required" else "title", exc.message)
-        else:
+        if not refused:
             messages.success(request, _("议题已提交，社区将尽快受理。"))
             return HttpResponseRedirect(reverse("council_detail", args=[council.pk]))
     status = 400 if request.method == "POST" else 200
@@ -157,8 +140,8 @@ def topic_propose(request: HttpRequest, pk: int) -> HttpResponse:
 def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
     topic: Topic = get_object_or_404(Topic.objects.filter(council__in=_councils(request.user)), pk=pk)
     council = _council(request, topic.council_id)
-    _manager(request, council.community)
-    try:
+    require(request.user, Action.MANAGE_COUNCILS, council.community, services.MANAGE_REFUSAL)
+    with refusals_flashed(request):
         decision = DecisionForm(request.POST)
         if decision.is_valid() and decision.cleaned_data["decision"] == "accept":
             services.topic_accept(actor=request.user, topic=topic)
@@ -169,10 +152,6 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 return _detail(request, council, status=400, decline_forms={topic.pk: form})
             services.topic_decline(actor=request.user, topic=topic, reason=form.cleaned_data["reason"])
             messages.success(request, _("已不予受理。"))
-    except AccessDeniedError as exc:
-        raise _fail(exc) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
     return HttpResponseRedirect(reverse("council_detail", args=[council.pk]) + "#topics")
 
 
@@ -180,16 +159,12 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     council = _council(request, pk)
-    _manager(request, council.community)
+    require(request.user, Action.MANAGE_COUNCILS, council.community, services.MANAGE_REFUSAL)
     form = MemberForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_on(form, {"term_reversed": "term_end"}, other="term_start") as refused:
             services.member_add(actor=request.user, council=council, **form.cleaned_data)
-        except AccessDeniedError as exc:
-            raise _fail(exc) from exc
-        except DomainError as exc:
-            form.add_error("term_end" if exc.code == "term_reversed" else "term_start", exc.message)
-        else:
+        if not refused:
             messages.success(request, _("成员已添加。"))
             return HttpResponseRedirect(reverse("council_detail", args=[council.pk]) + "#members")
     return _detail(request, council, status=400, member_form=form)
@@ -200,16 +175,12 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 def member_end_term(request: HttpRequest, pk: int) -> HttpResponse:
     member: CouncilMember = get_object_or_404(CouncilMember.objects.filter(council__in=_councils(request.user)), pk=pk)
     council = _council(request, member.council_id)
-    _manager(request, council.community)
+    require(request.user, Action.MANAGE_COUNCILS, council.community, services.MANAGE_REFUSAL)
     form = EndTermForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_on(form, other="term_end") as refused:
             services.member_end_term(actor=request.user, member=member, term_end=form.cleaned_data["term_end"])
-        except AccessDeniedError as exc:
-            raise _fail(exc) from exc
-        except DomainError as exc:
-            form.add_error("term_end", exc.message)
-        else:
+        if not refused:
             messages.success(request, _("任期已结束。"))
             return HttpResponseRedirect(reverse("council_detail", args=[council.pk]) + "#members")
     return _detail(request, council, status=400, end_forms={member.pk: form})
@@ -219,7 +190,7 @@ def member_end_term(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     council = _council(request, pk)
-    _manager(request, council.community)
+    require(request.user, Action.MANAGE_COUNCILS, council.community, services.MANAGE_REFUSAL)
     form = SessionForm(request.POST or None)
     form.fields["estate"].queryset = Estate.objects.filter(community=council.community)  # type: ignore[attr-defined]
     form.fields["topics"].queryset = council.topics.filter(  # type: ignore[attr-defined]
@@ -227,7 +198,7 @@ def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     ).order_by("created_at")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_on(form, {"bad_topic": "topics", "topics_required": "topics"}) as refused:
             session = services.session_schedule(
                 actor=request.user,
                 council=council,
@@ -237,11 +208,7 @@ def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
                 topics=list(data["topics"]),
                 duration_minutes=data["duration_minutes"],
             )
-        except AccessDeniedError as exc:
-            raise _fail(exc) from exc
-        except DomainError as exc:
-            form.add_error("topics" if exc.code in {"bad_topic", "topics_required"} else None, exc.message)
-        else:
+        if not refused:
             messages.success(request, _("会议已安排。"))
             return HttpResponseRedirect(reverse("council_session", args=[session.pk]))
     status = 400 if request.method == "POST" else 200
@@ -267,7 +234,7 @@ def _session(request: HttpRequest, pk: int) -> Session:
 def _session_page(request: HttpRequest, session: Session, status: int = 200, report_form: Any = None) -> HttpResponse:
     report = session.report if hasattr(session, "report") else None
     outcomes = list(report.outcomes.select_related("motion", "suggestion")) if report is not None else []
-    manage = scope.may(request.user, Action.MANAGE_COUNCILS, session.council.community)
+    manage = may(request.user, Action.MANAGE_COUNCILS, session.council.community)
     held = session.meeting.starts_at <= timezone.now()
     context = {
         "session": session,
@@ -293,7 +260,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_report(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
-    _manager(request, session.council.community)
+    require(request.user, Action.MANAGE_COUNCILS, session.council.community, services.MANAGE_REFUSAL)
     form = ReportForm(request.POST)
     if form.is_valid():
         rows = form.cleaned_data["outcomes"]
@@ -317,15 +284,11 @@ def session_report(request: HttpRequest, pk: int) -> HttpResponse:
             entries.append(
                 services.OutcomeEntry("" if linked else ref, kind=kind, motion=motion, note=note, suggestion=suggestion)
             )
-        try:
+        with refusals_on(form, {"summary_required": "summary"}, other="outcomes") as refused:
             services.session_report(
                 actor=request.user, session=session, summary=form.cleaned_data["summary"], outcomes=entries
             )
-        except AccessDeniedError as exc:
-            raise _fail(exc) from exc
-        except DomainError as exc:
-            form.add_error("summary" if exc.code == "summary_required" else "outcomes", exc.message)
-        else:
+        if not refused:
             messages.success(request, _("会议报告已提交。"))
             return HttpResponseRedirect(reverse("council_session", args=[session.pk]))
     return _session_page(request, session, status=400, report_form=form)
@@ -338,18 +301,14 @@ def outcome_update(request: HttpRequest, pk: int) -> HttpResponse:
         Outcome.objects.select_related("report").filter(report__session__council__in=_councils(request.user)), pk=pk
     )
     session = _session(request, outcome.report.session_id)
-    _manager(request, session.council.community)
+    require(request.user, Action.MANAGE_COUNCILS, session.council.community, services.MANAGE_REFUSAL)
     form = OutcomeForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_flashed(request) as refused:
             services.outcome_update(
                 actor=request.user, outcome=outcome, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
             )
-        except AccessDeniedError as exc:
-            raise _fail(exc) from exc
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if not refused:
             messages.success(request, _("已更新。"))
     else:
         messages.error(request, _("状态无效。"))

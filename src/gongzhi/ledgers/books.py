@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-FEN = Decimal("0.01")
+from gongzhi.core.money import round_yuan
+
 ZERO = Decimal("0.00")
 
 INCOME, COST, SPENDING, TRANSFER, REVERSAL = "income", "cost", "spending", "transfer", "reversal"
@@ -21,7 +22,7 @@ SIGN = {INCOME: 1, COST: -1, SPENDING: -1, TRANSFER: -1}
 
 
 @dataclass(frozen=True)
-class Posting:
+class BookPosting:
     """What a posting does to the books: the line it counts on (for a reversal, the line of the entry
     it undoes), the amount (negative for a reversal) and the day it takes effect (a spending: the day
     it is paid; unpaid spending is not in the books, so neither is the reversal of one)."""
@@ -32,7 +33,7 @@ class Posting:
 
 
 @dataclass(frozen=True)
-class Figures:
+class PeriodFigures:
     opening: Decimal
     income: Decimal
     costs: Decimal
@@ -48,12 +49,12 @@ class Figures:
         return self.opening + self.income - self.costs - self.spending - self.transfers
 
 
-def effect(posting: Posting) -> Decimal:
+def effect(posting: BookPosting) -> Decimal:
     """The signed change of the balance."""
     return SIGN[posting.line] * posting.amount
 
 
-def figures(opening_balance: Decimal, postings: Iterable[Posting], start: dt.date, end: dt.date) -> Figures:
+def figures(opening_balance: Decimal, postings: Iterable[BookPosting], start: dt.date, end: dt.date) -> PeriodFigures:
     """The figures of the period [start, end]: the opening is the ledger's opening balance plus
     everything that took effect before `start`; each line sums what took effect within it."""
     opening = opening_balance
@@ -63,14 +64,14 @@ def figures(opening_balance: Decimal, postings: Iterable[Posting], start: dt.dat
             opening += effect(p)
         elif p.day <= end:
             lines[p.line] += p.amount
-    return Figures(opening, lines[INCOME], lines[COST], lines[SPENDING], lines[TRANSFER])
+    return PeriodFigures(opening, lines[INCOME], lines[COST], lines[SPENDING], lines[TRANSFER])
 
 
 def fund_transfer(net_income: Decimal, share_percent: Decimal) -> Decimal:
     """The share of a period's net income transferred to the maintenance fund (Civil Code Art. 281),
-    to the fen, rounding half up (四舍五入): the rule of the Accounting Standards for Business
-    Enterprises and of banks' ledgers in China, so the figure matches what a bank or an auditor
-    computes by hand. Nothing is transferred from a period with no net income."""
+    to the fen, rounding half up (四舍五入, core.money.round_yuan): the rule of the Accounting Standards
+    for Business Enterprises and of banks' ledgers in China, so the figure matches what a bank or an
+    auditor computes by hand. Nothing is transferred from a period with no net income."""
     if net_income <= 0 or share_percent <= 0:
         return ZERO
-    return (net_income * share_percent / Decimal(100)).quantize(FEN, rounding=ROUND_HALF_UP)
+    return round_yuan(net_income * share_percent / Decimal(100))

@@ -8,11 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.ledgers.models import INCOME_SOURCES, SPENDING_CATEGORIES, Category
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+from gongzhi.core.widgets import MultipleFileInput
+from gongzhi.ledgers.models import INCOME_SOURCES, SPENDING_CATEGORIES, EntryCategory
 
 
 class MultipleFileField(forms.FileField):
@@ -29,7 +26,7 @@ class MultipleFileField(forms.FileField):
 
 
 def _choices(categories: tuple[str, ...]) -> list[tuple[str, Any]]:
-    return [(c, Category(c).label) for c in categories]
+    return [(c, EntryCategory(c).label) for c in categories]
 
 
 class EntryForm(forms.Form):

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.places.access import PlacePath
 from gongzhi.places.models import Estate
 
 ZERO = Decimal("0.00")
@@ -38,7 +39,11 @@ class EntryKind(models.TextChoices):
     REVERSAL = "reversal", _("冲销")
 
 
-class Category(models.TextChoices):
+class EntryCategory(models.TextChoices):
+    """What an entry is about (收支类别): an income source, a spending category (budgets are kept
+    by these) or the transfer to the maintenance fund. Qualified so it is not confused with
+    suggestions.SuggestionCategory (GLOSSARY.md: one name per class)."""
+
     # Sources of income (and of the costs against them).
     PARKING = "parking", _("停车")
     ADVERTISING = "advertising", _("广告")
@@ -53,8 +58,13 @@ class Category(models.TextChoices):
     MAINTENANCE_FUND = "maintenance_fund", _("维修资金")
 
 
-INCOME_SOURCES = (Category.PARKING, Category.ADVERTISING, Category.VENUE, Category.OTHER_INCOME)
-SPENDING_CATEGORIES = (Category.ENVIRONMENT, Category.MAINTENANCE, Category.RENEWAL, Category.OTHER_SPENDING)
+INCOME_SOURCES = (EntryCategory.PARKING, EntryCategory.ADVERTISING, EntryCategory.VENUE, EntryCategory.OTHER_INCOME)
+SPENDING_CATEGORIES = (
+    EntryCategory.ENVIRONMENT,
+    EntryCategory.MAINTENANCE,
+    EntryCategory.RENEWAL,
+    EntryCategory.OTHER_SPENDING,
+)
 
 
 class SpendingStatus(models.TextChoices):
@@ -67,6 +77,9 @@ class Ledger(models.Model):
     """One estate's public-revenue ledger: its opening balance and date, the limit of spending the
     owners delegated to their committee (above it: an owners' motion, Civil Code Art. 278), and the
     share of net income transferred to the maintenance fund (Art. 281)."""
+
+    # Where its rows sit in the place tree (places.access.scoped, chain_of).
+    access_path: ClassVar[PlacePath] = PlacePath.via_estate("estate")
 
     estate = models.OneToOneField(Estate, on_delete=models.PROTECT, related_name="ledger")
     delegated_limit = models.DecimalField(
@@ -105,7 +118,7 @@ class Budget(models.Model):
 
     ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="budgets")
     year = models.PositiveSmallIntegerField(_("年度"))
-    category = models.CharField(_("支出类别"), max_length=16, choices=Category.choices)
+    category = models.CharField(_("支出类别"), max_length=16, choices=EntryCategory.choices)
     amount = models.DecimalField(_("预算金额(元)"), max_digits=14, decimal_places=2)
 
     class Meta:
@@ -139,7 +152,7 @@ class Entry(models.Model):
 
     ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("类型"), max_length=12, choices=EntryKind.choices)
-    category = models.CharField(_("来源/类别"), max_length=16, choices=Category.choices)
+    category = models.CharField(_("来源/类别"), max_length=16, choices=EntryCategory.choices)
     amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2)
     date = models.DateField(_("日期"))
     description = models.CharField(_("摘要"), max_length=200, blank=True)

@@ -13,38 +13,32 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor
+from gongzhi.core.money import round_yuan
 from gongzhi.ledgers import books
 from gongzhi.ledgers.models import (
     INCOME_SOURCES,
     SPENDING_CATEGORIES,
     Budget,
-    Category,
     Entry,
+    EntryCategory,
     EntryKind,
     Ledger,
     SpendingStatus,
     Statement,
 )
-from gongzhi.places.access import Action, estate_q
-from gongzhi.places.models import Estate
+from gongzhi.places.access import Action, scoped
 
 ZERO = books.ZERO
 
 
-def access_ledgers(user: Any, action: Action = Action.VIEW_LEDGER) -> QuerySet[Ledger]:
+def access_ledgers(user: Actor, action: Action = Action.VIEW_LEDGER) -> QuerySet[Ledger]:
     """Ledgers of the estates where the user may perform `action` (owners: the estates where they
     hold an apartment)."""
-    q = estate_q(
-        user,
-        action,
-        "estate",
-        lambda entrances, _owners: Q(estate__in=Estate.objects.filter(buildings__entrances__in=entrances)),
-    )
-    qs = Ledger.objects.select_related("estate__community__subdistrict")
-    return qs if q is None else qs.filter(q)
+    return scoped(user, action, Ledger.objects.select_related("estate__community__subdistrict"))
 
 
-def access_entries(user: Any, action: Action = Action.VIEW_LEDGER) -> QuerySet[Entry]:
+def access_entries(user: Actor, action: Action = Action.VIEW_LEDGER) -> QuerySet[Entry]:
     return Entry.objects.filter(ledger__in=access_ledgers(user, action).values("pk"))
 
 
@@ -100,7 +94,7 @@ class Overview:
 
 
 def _fen(value: Any) -> Decimal:
-    return Decimal(value or 0).quantize(books.FEN)
+    return round_yuan(Decimal(value or 0))
 
 
 def overview(ledger: Ledger, year: int) -> Overview:
@@ -110,7 +104,7 @@ def overview(ledger: Ledger, year: int) -> Overview:
 
     items = postings(ledger)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    sources: dict[str, SourceRow] = {str(c): SourceRow(c, str(Category(c).label)) for c in INCOME_SOURCES}
+    sources: dict[str, SourceRow] = {str(c): SourceRow(c, str(EntryCategory(c).label)) for c in INCOME_SOURCES}
     transfers = ZERO
     # Income, costs and transfers by the day they take effect; reversals count against their line.
     rows = (
@@ -130,7 +124,9 @@ def overview(ledger: Ledger, year: int) -> Overview:
             sources[r["category"]].costs += total
         elif kind == EntryKind.TRANSFER:
             transfers += total
-    categories: dict[str, CategoryRow] = {str(c): CategoryRow(c, str(Category(c).label)) for c in SPENDING_CATEGORIES}
+    categories: dict[str, CategoryRow] = {
+        str(c): CategoryRow(c, str(EntryCategory(c).label)) for c in SPENDING_CATEGORIES
+    }
     for b in Budget.objects.filter(ledger=ledger, year=year):
         if b.category in categories:
             categories[b.category].budget = b.amount
@@ -214,7 +210,7 @@ def rollup(ledgers: QuerySet[Ledger]) -> Rollup:
     by_estate = {pk: RollupRow(pk, name, balance=Decimal(opening)) for pk, name, opening in ids}
     by_year: dict[int, RollupRow] = {}
     by_cat: dict[str, RollupRow] = {
-        str(c): RollupRow(c, str(Category(c).label)) for c in (*INCOME_SOURCES, *SPENDING_CATEGORIES)
+        str(c): RollupRow(c, str(EntryCategory(c).label)) for c in (*INCOME_SOURCES, *SPENDING_CATEGORIES)
     }
     balance = sum((Decimal(o) for _, _, o in ids), ZERO)
     rows = (

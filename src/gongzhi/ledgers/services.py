@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,16 +25,19 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor, acting_user
 from gongzhi.core.audit import audit_record
-from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.errors import DomainError
 from gongzhi.core.files import sniff_upload, upload_sha256
+from gongzhi.core.money import LIMIT as MONEY_LIMIT
+from gongzhi.core.money import MoneyError, is_fen_exact, parse_yuan, round_yuan
 from gongzhi.ledgers import books
 from gongzhi.ledgers.models import (
     INCOME_SOURCES,
     SPENDING_CATEGORIES,
     Budget,
-    Category,
     Entry,
+    EntryCategory,
     EntryKind,
     Ledger,
     SpendingStatus,
@@ -42,43 +45,41 @@ from gongzhi.ledgers.models import (
     Voucher,
     quarter_bounds,
 )
-from gongzhi.places.access import Action, allowed
+from gongzhi.motions.models import MotionStatus
+from gongzhi.places.access import Action, require
 from gongzhi.places.models import Estate
-from gongzhi.places.rules import chain_of
 
 VOUCHER_MAX_BYTES = 10 * 1024 * 1024
 VOUCHERS_MAX = 10
 
 
-def _require(actor: Any, action: Action, obj: Any) -> None:
-    chain = chain_of(obj)
-    if chain is None or not allowed(actor, action, chain):
-        raise AccessDeniedError(_("您无权执行此操作。"))
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
-def money(value: Any, label: str, *, zero: bool = False) -> Decimal:
-    """A positive amount to the fen (zero allowed with `zero`), else a Chinese error naming the field."""
+def money(value: Any, label: str, *, zero: bool = False, code: str = "bad_money") -> Decimal:
+    """A positive amount to the fen (zero allowed with `zero`), else a Chinese error naming the field
+    (with `code`, so a form can put it next to that field). Text is read by core.money.parse_yuan."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise DomainError(_("请填写%(field)s。") % {"field": label}, code="bad_money")
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise DomainError(_("%(field)s 不是金额。") % {"field": label}, code="bad_money") from exc
-    if not amount.is_finite():
-        raise DomainError(_("%(field)s 不是金额。") % {"field": label}, code="bad_money")
+        raise DomainError(_("请填写%(field)s。") % {"field": label}, code=code)
+    if isinstance(value, str):
+        try:
+            amount = parse_yuan(value, exact=True, allow_negative=True)
+        except MoneyError as exc:
+            if exc.code == "not_fen":
+                raise DomainError(_("%(field)s 最多精确到分（两位小数）。") % {"field": label}, code=code) from exc
+            if exc.code == "too_large":
+                raise DomainError(_("%(field)s 过大。") % {"field": label}, code=code) from exc
+            raise DomainError(_("%(field)s 不是金额。") % {"field": label}, code=code) from exc
+    elif isinstance(value, Decimal | int) and not isinstance(value, bool) and Decimal(value).is_finite():
+        amount = Decimal(value)
+    else:
+        raise DomainError(_("%(field)s 不是金额。") % {"field": label}, code=code)
     if amount < 0 and zero:
-        raise DomainError(_("%(field)s 不能为负数。") % {"field": label}, code="bad_money")
+        raise DomainError(_("%(field)s 不能为负数。") % {"field": label}, code=code)
     if amount <= 0 and not zero:
-        raise DomainError(_("%(field)s 须大于零。") % {"field": label}, code="bad_money")
-    if amount != amount.quantize(books.FEN):
-        raise DomainError(_("%(field)s 最多精确到分（两位小数）。") % {"field": label}, code="bad_money")
-    if amount >= Decimal("1e12"):
-        raise DomainError(_("%(field)s 过大。") % {"field": label}, code="bad_money")
-    return amount.quantize(books.FEN)
+        raise DomainError(_("%(field)s 须大于零。") % {"field": label}, code=code)
+    if amount >= MONEY_LIMIT:
+        raise DomainError(_("%(field)s 过大。") % {"field": label}, code=code)
+    if not is_fen_exact(amount):
+        raise DomainError(_("%(field)s 最多精确到分（两位小数）。") % {"field": label}, code=code)
+    return round_yuan(amount)
 
 
 def stated_until(ledger: Ledger) -> dt.date | None:
@@ -138,7 +139,7 @@ def _ledger_locked(ledger: Ledger) -> Ledger:
 
 def _post(
     *,
-    actor: Any,
+    actor: Actor,
     ledger: Ledger,
     kind: str,
     category: str,
@@ -156,7 +157,7 @@ def _post(
         amount=amount,
         date=day,
         description=description.strip()[:200],
-        posted_by=_user(actor),
+        posted_by=acting_user(actor),
         posted_at=now,
         **extra,
     )
@@ -177,7 +178,7 @@ def _post(
 
 def ledger_open(
     *,
-    actor: Any,
+    actor: Actor,
     estate: Estate,
     delegated_limit: Any,
     fund_share: Any,
@@ -185,12 +186,12 @@ def ledger_open(
     opened_on: dt.date,
 ) -> Ledger:
     """Open an estate's ledger (the owners' committee, APPROVE_SPENDING on the estate)."""
-    _require(actor, Action.APPROVE_SPENDING, estate)
-    limit = money(delegated_limit, _("业委会审批限额"), zero=True)
-    share = money(fund_share, _("转入维修资金比例"), zero=True)
+    require(actor, Action.APPROVE_SPENDING, estate)
+    limit = money(delegated_limit, _("业委会审批限额"), zero=True, code="bad_limit")
+    share = money(fund_share, _("转入维修资金比例"), zero=True, code="bad_share")
     if share > 100:
         raise DomainError(_("转入维修资金比例 须在 0 至 100 之间。"), code="bad_share")
-    opening = money(opening_balance, _("期初余额"), zero=True)
+    opening = money(opening_balance, _("期初余额"), zero=True, code="bad_opening")
     if not isinstance(opened_on, dt.date):
         raise DomainError(_("请填写建账日期。"), code="bad_date")
     with transaction.atomic():
@@ -215,10 +216,10 @@ def ledger_open(
     return ledger
 
 
-def budget_set(*, actor: Any, ledger: Ledger, year: int, category: str, amount: Any) -> Budget:
+def budget_set(*, actor: Actor, ledger: Ledger, year: int, category: str, amount: Any) -> Budget:
     """Set the approved amount of a spending category for a year (APPROVE_SPENDING). A budget may
     not be cut below what is already committed (proposed, approved or paid) in that category."""
-    _require(actor, Action.APPROVE_SPENDING, ledger)
+    require(actor, Action.APPROVE_SPENDING, ledger)
     if category not in SPENDING_CATEGORIES:
         raise DomainError(_("支出类别无效。"), code="bad_category")
     if not 2000 <= int(year) <= 2100:
@@ -259,12 +260,12 @@ def _committed(ledger: Ledger, year: int, category: str) -> Decimal:
 def _sum(qs: Any) -> Decimal:
     """The sum of the amounts, to the fen (SQLite returns sums without their scale)."""
     total = qs.aggregate(s=Sum("amount"))["s"]
-    return Decimal(total or 0).quantize(books.FEN)
+    return round_yuan(Decimal(total or 0))
 
 
 def budget_remaining(ledger: Ledger, year: int, category: str) -> Decimal:
     budget = Budget.objects.filter(ledger=ledger, year=year, category=category).values_list("amount", flat=True).first()
-    return Decimal(budget or 0).quantize(books.FEN) - _committed(ledger, year, category)
+    return round_yuan(Decimal(budget or 0)) - _committed(ledger, year, category)
 
 
 # --- income and costs ------------------------------------------------------------------------------
@@ -272,7 +273,7 @@ def budget_remaining(ledger: Ledger, year: int, category: str) -> Decimal:
 
 def income_post(
     *,
-    actor: Any,
+    actor: Actor,
     ledger: Ledger,
     source: str,
     amount: Any,
@@ -282,7 +283,7 @@ def income_post(
     now: dt.datetime | None = None,
 ) -> Entry:
     """Post income of a common part, gross (Civil Code Art. 282), by source."""
-    _require(actor, Action.RECORD_LEDGER, ledger)
+    require(actor, Action.RECORD_LEDGER, ledger)
     if source not in INCOME_SOURCES:
         raise DomainError(_("收入来源无效。"), code="bad_category")
     now = now or timezone.now()
@@ -299,7 +300,7 @@ def income_post(
 
 def cost_post(
     *,
-    actor: Any,
+    actor: Actor,
     income: Entry,
     amount: Any,
     date: Any,
@@ -309,7 +310,7 @@ def cost_post(
 ) -> Entry:
     """Post a reasonable cost of earning an income (Art. 282: what the owners own is the income
     after it). The costs of an income may not exceed it."""
-    _require(actor, Action.RECORD_LEDGER, income)
+    require(actor, Action.RECORD_LEDGER, income)
     if income.kind != EntryKind.INCOME or income.reversed:
         raise DomainError(_("成本须对应一笔未冲销的收入。"), code="bad_income")
     now = now or timezone.now()
@@ -339,7 +340,7 @@ def cost_post(
 
 def spending_propose(
     *,
-    actor: Any,
+    actor: Actor,
     ledger: Ledger,
     category: str,
     amount: Any,
@@ -349,7 +350,7 @@ def spending_propose(
     now: dt.datetime | None = None,
 ) -> Entry:
     """Propose spending in a budget category; refused above what remains of that year's budget."""
-    _require(actor, Action.RECORD_LEDGER, ledger)
+    require(actor, Action.RECORD_LEDGER, ledger)
     if category not in SPENDING_CATEGORIES:
         raise DomainError(_("支出类别无效。"), code="bad_category")
     now = now or timezone.now()
@@ -364,7 +365,7 @@ def spending_propose(
         if value > remaining:
             raise DomainError(
                 _("金额 超出预算：%(year)d 年「%(cat)s」预算剩余 %(r)s 元。")
-                % {"year": day.year, "cat": Category(category).label, "r": max(remaining, books.ZERO)},
+                % {"year": day.year, "cat": EntryCategory(category).label, "r": max(remaining, books.ZERO)},
                 code="over_budget",
             )
         return _post(
@@ -376,8 +377,6 @@ def spending_propose(
 def _check_motion(entry: Entry, motion: Any) -> None:
     """Civil Code Art. 278: spending above the delegated limit needs the owners' decision — a
     passed motion of this estate."""
-    from gongzhi.motions.models import MotionStatus
-
     if motion is None:
         raise DomainError(
             _("该笔支出 %(a)s 元超过业委会审批限额 %(l)s 元，须经业主大会表决通过（《民法典》第二百七十八条）。")
@@ -391,10 +390,10 @@ def _check_motion(entry: Entry, motion: Any) -> None:
         raise DomainError(_("所选表决尚未通过，不能据此支出。"), code="motion_not_passed")
 
 
-def spending_approve(*, actor: Any, entry: Entry, motion: Any = None, now: dt.datetime | None = None) -> Entry:
+def spending_approve(*, actor: Actor, entry: Entry, motion: Any = None, now: dt.datetime | None = None) -> Entry:
     """Approve proposed spending: at or below the delegated limit the owners' committee approves;
     above it only with a passed owners' motion of the estate linked (Civil Code Art. 278)."""
-    _require(actor, Action.APPROVE_SPENDING, entry)
+    require(actor, Action.APPROVE_SPENDING, entry)
     now = now or timezone.now()
     with transaction.atomic():
         _ledger_locked(entry.ledger)
@@ -405,7 +404,7 @@ def spending_approve(*, actor: Any, entry: Entry, motion: Any = None, now: dt.da
             _check_motion(entry, motion)
         entry.status = SpendingStatus.APPROVED
         entry.motion = motion
-        entry.approved_by = _user(actor)
+        entry.approved_by = acting_user(actor)
         entry.approved_at = now
         entry.save(update_fields=["status", "motion", "approved_by", "approved_at"])
         audit_record(
@@ -420,10 +419,10 @@ def spending_approve(*, actor: Any, entry: Entry, motion: Any = None, now: dt.da
     return entry
 
 
-def spending_pay(*, actor: Any, entry: Entry, paid_on: Any, now: dt.datetime | None = None) -> Entry:
+def spending_pay(*, actor: Actor, entry: Entry, paid_on: Any, now: dt.datetime | None = None) -> Entry:
     """Record the payment of approved spending (RECORD_LEDGER). Above the delegated limit the
     linked motion is checked again (it must still be a passed motion of the estate)."""
-    _require(actor, Action.RECORD_LEDGER, entry)
+    require(actor, Action.RECORD_LEDGER, entry)
     now = now or timezone.now()
     with transaction.atomic():
         ledger = _ledger_locked(entry.ledger)
@@ -437,7 +436,7 @@ def spending_pay(*, actor: Any, entry: Entry, paid_on: Any, now: dt.datetime | N
             raise DomainError(_("支付日期 不能早于支出日期 %(d)s。") % {"d": entry.date.isoformat()}, code="bad_date")
         entry.status = SpendingStatus.PAID
         entry.paid_on = day
-        entry.paid_by = _user(actor)
+        entry.paid_by = acting_user(actor)
         entry.paid_at = now
         entry.save(update_fields=["status", "paid_on", "paid_by", "paid_at"])
         audit_record(
@@ -457,7 +456,7 @@ def spending_pay(*, actor: Any, entry: Entry, paid_on: Any, now: dt.datetime | N
 
 def transfer_post(
     *,
-    actor: Any,
+    actor: Actor,
     ledger: Ledger,
     period_start: Any,
     period_end: Any,
@@ -467,7 +466,7 @@ def transfer_post(
     """Transfer the configured share of the period's net income (gross − costs) to the maintenance
     fund (Civil Code Art. 281), to the fen with ROUND_HALF_UP (books.fund_transfer). One live
     transfer per period."""
-    _require(actor, Action.RECORD_LEDGER, ledger)
+    require(actor, Action.RECORD_LEDGER, ledger)
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
@@ -491,7 +490,7 @@ def transfer_post(
         try:
             with transaction.atomic():
                 return _post(
-                    actor=actor, ledger=ledger, kind=EntryKind.TRANSFER, category=Category.MAINTENANCE_FUND,
+                    actor=actor, ledger=ledger, kind=EntryKind.TRANSFER, category=EntryCategory.MAINTENANCE_FUND,
                     amount=amount, day=day, now=now, checked=[],
                     description=_("%(s)s 至 %(e)s 净收益 %(n)s 元的 %(p)s%%")
                     % {"s": period_start.isoformat(), "e": period_end.isoformat(), "n": fig.net_income,
@@ -505,11 +504,11 @@ def transfer_post(
 # --- reversals -------------------------------------------------------------------------------------
 
 
-def entry_reverse(*, actor: Any, entry: Entry, date: Any, reason: str, now: dt.datetime | None = None) -> Entry:
+def entry_reverse(*, actor: Actor, entry: Entry, date: Any, reason: str, now: dt.datetime | None = None) -> Entry:
     """Correct a posted entry by a new reversal entry with the opposite effect (the original is
     marked reversed, never edited). A reversal is not itself reversed, an entry is reversed once,
     and an income with live costs is reversed after its costs."""
-    _require(actor, Action.RECORD_LEDGER, entry)
+    require(actor, Action.RECORD_LEDGER, entry)
     now = now or timezone.now()
     if not reason.strip():
         raise DomainError(_("请填写冲销原因。"), code="reason_required")
@@ -539,7 +538,7 @@ def entry_reverse(*, actor: Any, entry: Entry, date: Any, reason: str, now: dt.d
 # --- statements ------------------------------------------------------------------------------------
 
 
-def postings(ledger: Ledger, until: dt.date | None = None) -> list[books.Posting]:
+def postings(ledger: Ledger, until: dt.date | None = None) -> list[books.BookPosting]:
     """What every entry of the ledger does to the books (one query). Unpaid spending is not in the
     books; paid spending takes effect on its payment day; a reversal takes effect on its own day
     with the line of the entry it undoes (nothing for the reversal of unpaid spending)."""
@@ -552,22 +551,22 @@ def postings(ledger: Ledger, until: dt.date | None = None) -> list[books.Posting
         if kind == EntryKind.REVERSAL:
             if original_kind == EntryKind.SPENDING and original_status != SpendingStatus.PAID:
                 continue
-            out.append(books.Posting(original_kind, -amount, day))
+            out.append(books.BookPosting(original_kind, -amount, day))
         elif kind == EntryKind.SPENDING:
             if status == SpendingStatus.PAID and paid_on is not None:
-                out.append(books.Posting(kind, amount, paid_on))
+                out.append(books.BookPosting(kind, amount, paid_on))
         else:
-            out.append(books.Posting(kind, amount, day))
+            out.append(books.BookPosting(kind, amount, day))
     return out
 
 
 def statement_generate(
-    *, actor: Any, ledger: Ledger, year: int, quarter: int, now: dt.datetime | None = None
+    *, actor: Actor, ledger: Ledger, year: int, quarter: int, now: dt.datetime | None = None
 ) -> Statement:
     """Generate the quarterly statement (Civil Code Art. 943) once the quarter has ended. Its figures
     reconcile by construction and by a database check; once published, the quarter is closed to
     new postings (corrections go into the current period)."""
-    _require(actor, Action.RECORD_LEDGER, ledger)
+    require(actor, Action.RECORD_LEDGER, ledger)
     now = now or timezone.now()
     if quarter not in (1, 2, 3, 4):
         raise DomainError(_("季度须为 1 至 4。"), code="bad_quarter")
@@ -595,7 +594,7 @@ def statement_generate(
             transfers=fig.transfers,
             closing=fig.closing,
             generated_at=now,
-            generated_by=_user(actor),
+            generated_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -608,7 +607,7 @@ def statement_generate(
     return statement
 
 
-def balance(ledger: Ledger, entries: Iterable[books.Posting] | None = None) -> Decimal:
+def balance(ledger: Ledger, entries: Iterable[books.BookPosting] | None = None) -> Decimal:
     """The ledger's balance now: the opening balance plus every posting's effect."""
     items = postings(ledger) if entries is None else entries
     return ledger.opening_balance + sum((books.effect(p) for p in items), books.ZERO)

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,8 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.actors import Actor
 from gongzhi.core.files import private_file_response
+from gongzhi.core.forms import refusals_on
+from gongzhi.core.qr import absolute_url, qr_svg
 from gongzhi.ledgers import exports, selectors, services
 from gongzhi.ledgers.forms import (
     ApproveForm,
@@ -39,17 +41,16 @@ from gongzhi.ledgers.forms import (
     TransferForm,
 )
 from gongzhi.ledgers.models import Entry, EntryKind, Ledger, SpendingStatus, Statement, Voucher
-from gongzhi.places.access import Action, allowed, estate_q, user_access
+from gongzhi.motions.models import Motion, MotionStatus
+from gongzhi.places.access import Action, require, user_access
 from gongzhi.places.models import District, Estate, Subdistrict
-from gongzhi.places.rules import chain_of
+from gongzhi.places.selectors import access_estates
 
 PAGE_SIZE = 50
-# The services' money errors start with the field's label.
-_LEDGER_ERROR_FIELDS = {
-    "业委会审批限额": "delegated_limit",
-    "转入维修资金比例": "fund_share",
-    "期初余额": "opening_balance",
-}
+# Which field of the ledger form a refusal of services.ledger_open belongs next to, by its code.
+_LEDGER_ERROR_FIELDS = {"bad_limit": "delegated_limit", "bad_share": "fund_share", "bad_opening": "opening_balance"}
+# A spending's approval refused because of the motion it cites (services._check_motion).
+_MOTION_ERROR_FIELDS = dict.fromkeys(("motion_required", "motion_other_estate", "motion_not_passed"), "motion")
 ENTRY_KINDS = ("income", "cost", "spending")
 # Which form field a service refusal belongs next to (None: the form as a whole).
 ERROR_FIELDS = {
@@ -81,11 +82,6 @@ def _entry(request: HttpRequest, pk: int) -> Entry:
     return entry
 
 
-def _require(request: HttpRequest, action: Action, obj: Any) -> None:
-    if not request.user.has_perm(_perm(action), obj):
-        raise PermissionDenied(_("您无权执行此操作。"))
-
-
 def _year(request: HttpRequest) -> int:
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
@@ -94,11 +90,6 @@ def _year(request: HttpRequest) -> int:
     if not 2000 <= year <= 2100:
         raise Http404
     return year
-
-
-def _form_error(form: Any, exc: DomainError, fields: dict[str, str] | None = None) -> None:
-    name = (fields or ERROR_FIELDS).get(exc.code)
-    form.add_error(name if name in form.fields else None, exc.message)
 
 
 # --- list and ledger page ----------------------------------------------------------------------------
@@ -123,13 +114,9 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _estates(user: Any, action: Action) -> Any:
+def _estates(user: Actor, action: Action) -> QuerySet[Estate]:
     """Estates where the user may perform `action` (owners: where they hold an apartment)."""
-    q = estate_q(
-        user, action, "", lambda entrances, _owners: Q(pk__in=Estate.objects.filter(buildings__entrances__in=entrances))
-    )
-    qs = Estate.objects.select_related("community").order_by("name")
-    return qs if q is None else qs.filter(q)
+    return access_estates(user, action).select_related("community").order_by("name")
 
 
 @login_required
@@ -137,20 +124,16 @@ def ledger_open(request: HttpRequest, estate_id: int) -> HttpResponse:
     """Open an estate's ledger (the owners' committee): the delegated limit, the share for the
     maintenance fund, the opening balance and date."""
     estate: Estate = get_object_or_404(_estates(request.user, Action.VIEW_LEDGER), pk=estate_id)
-    _require(request, Action.APPROVE_SPENDING, estate)
+    require(request.user, Action.APPROVE_SPENDING, estate)
     existing = Ledger.objects.filter(estate=estate).values_list("pk", flat=True).first()
     if existing is not None:
         return HttpResponseRedirect(reverse("ledger_detail", args=[existing]))
     if request.method == "POST":
         form = LedgerForm(request.POST)
         if form.is_valid():
-            try:
+            with refusals_on(form, _LEDGER_ERROR_FIELDS) as refused:
                 ledger = services.ledger_open(actor=request.user, estate=estate, **form.cleaned_data)
-            except AccessDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except DomainError as exc:
-                form.add_error(_LEDGER_ERROR_FIELDS.get(exc.message.split(" ", 1)[0]), exc.message)
-            else:
+            if not refused:
                 messages.success(request, _("已建账。"))
                 return _back(ledger)
         status = 400
@@ -223,7 +206,7 @@ def entry_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in ENTRY_KINDS:
         raise Http404
     ledger = _ledger(request, pk)
-    _require(request, Action.RECORD_LEDGER, ledger)
+    require(request.user, Action.RECORD_LEDGER, ledger)
     incomes = _incomes(ledger) if kind == "cost" else None
     if request.method == "POST":
         form = EntryForm(request.POST, request.FILES, kind=kind, incomes=incomes)
@@ -236,7 +219,7 @@ def entry_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 "description": data["description"],
                 "vouchers": request.FILES.getlist("vouchers"),
             }
-            try:
+            with refusals_on(form, ERROR_FIELDS) as refused:
                 if kind == "income":
                     services.income_post(ledger=ledger, source=data["category"], **common)
                 elif kind == "spending":
@@ -244,11 +227,7 @@ def entry_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 else:
                     income = get_object_or_404(Entry, pk=data["against"], ledger=ledger)
                     services.cost_post(income=income, **common)
-            except AccessDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except DomainError as exc:
-                _form_error(form, exc)
-            else:
+            if not refused:
                 messages.success(request, _("已记账。"))
                 return _back(ledger)
         status = 400
@@ -268,8 +247,6 @@ def entry_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 def _motions(ledger: Ledger) -> list[tuple[int, str]]:
-    from gongzhi.motions.models import Motion, MotionStatus
-
     rows = Motion.objects.filter(estate_id=ledger.estate_id, status=MotionStatus.CLOSED, result__passed=True)
     return [(m.pk, m.title) for m in rows.order_by("-closes_at")[:100]]
 
@@ -322,21 +299,15 @@ def approvals(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_approve(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     ledger = _ledger(request, entry.ledger_id)
-    _require(request, Action.APPROVE_SPENDING, ledger)
+    require(request.user, Action.APPROVE_SPENDING, ledger)
     form = ApproveForm(request.POST, motions=_motions(ledger), auto_id=f"approve{entry.pk}-%s")
     if form.is_valid():
         motion = None
         if form.cleaned_data["motion"]:
-            from gongzhi.motions.models import Motion
-
             motion = Motion.objects.select_related("result").get(pk=form.cleaned_data["motion"])
-        try:
+        with refusals_on(form, _MOTION_ERROR_FIELDS) as refused:
             services.spending_approve(actor=request.user, entry=entry, motion=motion)
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error("motion" if exc.code.startswith("motion") else None, exc.message)
-        else:
+        if not refused:
             messages.success(request, _("已批准。"))
             return HttpResponseRedirect(reverse("ledger_approvals", args=[ledger.pk]))
     return _approvals(request, ledger, {f"{SpendingStatus.PROPOSED}-{entry.pk}": form}, status=400)
@@ -347,16 +318,12 @@ def entry_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_pay(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
     ledger = _ledger(request, entry.ledger_id)
-    _require(request, Action.RECORD_LEDGER, ledger)
+    require(request.user, Action.RECORD_LEDGER, ledger)
     form = PayForm(request.POST, auto_id=f"pay{entry.pk}-%s")
     if form.is_valid():
-        try:
+        with refusals_on(form, {"bad_date": "paid_on"}) as refused:
             services.spending_pay(actor=request.user, entry=entry, paid_on=form.cleaned_data["paid_on"])
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error("paid_on" if exc.code == "bad_date" else None, exc.message)
-        else:
+        if not refused:
             messages.success(request, _("已记录支付。"))
             return HttpResponseRedirect(reverse("ledger_approvals", args=[ledger.pk]))
     return _approvals(request, ledger, {f"{SpendingStatus.APPROVED}-{entry.pk}": form}, status=400)
@@ -367,19 +334,15 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an entry by a reversal (RECORD_LEDGER): a new entry with the opposite effect."""
     entry = _entry(request, pk)
     ledger = _ledger(request, entry.ledger_id)
-    _require(request, Action.RECORD_LEDGER, ledger)
+    require(request.user, Action.RECORD_LEDGER, ledger)
     if request.method == "POST":
         form = ReverseForm(request.POST)
         if form.is_valid():
-            try:
+            with refusals_on(form, {"bad_date": "date", "reason_required": "reason"}) as refused:
                 services.entry_reverse(
                     actor=request.user, entry=entry, date=form.cleaned_data["date"], reason=form.cleaned_data["reason"]
                 )
-            except AccessDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except DomainError as exc:
-                _form_error(form, exc, {"bad_date": "date", "reason_required": "reason"})
-            else:
+            if not refused:
                 messages.success(request, _("已冲销。"))
                 return _back(ledger)
         status = 400
@@ -407,16 +370,12 @@ def _detail_with(request: HttpRequest, ledger: Ledger, name: str, form: Any) -> 
 @require_POST
 def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = _ledger(request, pk)
-    _require(request, Action.RECORD_LEDGER, ledger)
+    require(request.user, Action.RECORD_LEDGER, ledger)
     form = TransferForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_on(form) as refused:
             services.transfer_post(actor=request.user, ledger=ledger, **form.cleaned_data)
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if not refused:
             messages.success(request, _("已转入维修资金。"))
             return _back(ledger)
     return _detail_with(request, ledger, "transfer_form", form)
@@ -426,16 +385,12 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def budget_set(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = _ledger(request, pk)
-    _require(request, Action.APPROVE_SPENDING, ledger)
+    require(request.user, Action.APPROVE_SPENDING, ledger)
     form = BudgetForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_on(form, {"bad_money": "amount", "budget_below_committed": "amount"}) as refused:
             services.budget_set(actor=request.user, ledger=ledger, **form.cleaned_data)
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error("amount" if exc.code in ("bad_money", "budget_below_committed") else None, exc.message)
-        else:
+        if not refused:
             messages.success(request, _("预算已保存。"))
             return HttpResponseRedirect(
                 reverse("ledger_detail", args=[ledger.pk]) + f"?year={form.cleaned_data['year']}"
@@ -447,16 +402,12 @@ def budget_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def statement_create(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = _ledger(request, pk)
-    _require(request, Action.RECORD_LEDGER, ledger)
+    require(request.user, Action.RECORD_LEDGER, ledger)
     form = StatementForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_on(form) as refused:
             statement = services.statement_generate(actor=request.user, ledger=ledger, **form.cleaned_data)
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if not refused:
             return HttpResponseRedirect(reverse("ledger_statement_notice", args=[statement.pk]))
     return _detail_with(request, ledger, "statement_form", form)
 
@@ -478,8 +429,6 @@ def _statement_context(statement: Statement) -> dict[str, Any]:
 def statement_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The quarterly statement as a printable A4 notice (Civil Code Art. 943) with a QR code to its
     public online version."""
-    from gongzhi.motions.qr import absolute_url, qr_svg
-
     statement: Statement = get_object_or_404(
         Statement.objects.filter(ledger__in=selectors.access_ledgers(request.user).values("pk")).select_related(
             "ledger__estate__community"
@@ -552,14 +501,11 @@ def ledger_rollup(request: HttpRequest) -> HttpResponse:
     ledgers = Ledger.objects.all()
     if request.GET.get("district"):
         area = get_object_or_404(District, pk=_int(request.GET["district"]))
-        if not (g.everything or area.pk in g.district_ids):
-            raise PermissionDenied(_("您无权查看该区县的汇总。"))
+        require(request.user, Action.VIEW_LEDGER, area, _("您无权查看该区县的汇总。"))
         ledgers = ledgers.filter(estate__community__subdistrict__district=area)
     elif request.GET.get("subdistrict"):
         area = get_object_or_404(Subdistrict, pk=_int(request.GET["subdistrict"]))
-        chain = chain_of(area)
-        if chain is None or not allowed(request.user, Action.VIEW_LEDGER, chain):
-            raise PermissionDenied(_("您无权查看该街道的汇总。"))
+        require(request.user, Action.VIEW_LEDGER, area, _("您无权查看该街道的汇总。"))
         ledgers = ledgers.filter(estate__community__subdistrict=area)
     elif g.district_ids:
         return HttpResponseRedirect(reverse("ledger_rollup") + f"?district={min(g.district_ids)}")

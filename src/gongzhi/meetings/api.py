@@ -17,7 +17,7 @@ from ninja.params import P, PathEx
 from ninja.responses import Status
 
 from gongzhi.core.errors import DomainError
-from gongzhi.elevators.schemas import MAX_ID, NO_NUL, READ_ERRORS, WRITE_ERRORS, PageQuery
+from gongzhi.core.schemas import MAX_ID, NO_NUL, READ_ERRORS, WRITE_ERRORS, PageQuery
 from gongzhi.meetings import selectors, services
 from gongzhi.meetings.models import QUESTION_MAX_LENGTH, Meeting, Question
 from gongzhi.places.selectors import get_or_404

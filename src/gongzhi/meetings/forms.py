@@ -4,7 +4,7 @@ convention 2)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -12,12 +12,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.params import IdMultipleChoiceField
+from gongzhi.core.widgets import DATETIME_LOCAL_FORMATS, DateTimeLocalInput
 from gongzhi.elevators.models import Campaign
 from gongzhi.meetings.models import QUESTION_MAX_LENGTH, ParticipantRole, QuestionStatus
 from gongzhi.meetings.services import ANSWER_MAX_LENGTH, MODERATION_DECISIONS, AgendaEntry
-from gongzhi.motions.forms import DATETIME_LOCAL_FORMATS, DateTimeLocalInput
 from gongzhi.motions.models import Motion
 from gongzhi.places.models import Entrance, Estate
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 from gongzhi.renewals.models import Offer, Vendor
 
 AGENDA_HELP = _("每行一项：议程 | 分钟 | 主讲，如“品牌方路演 | 60 | 各品牌方”。")
@@ -132,7 +135,7 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         vendor_field: Any = self.fields["vendor"]
         vendor_field.queryset = vendors
-        self.user: Any = None
+        self.user: User | None = None
 
     def clean_username(self) -> str:
         username = str(self.cleaned_data.get("username") or "").strip()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.elevators.models import Campaign
+from gongzhi.places.access import PlacePath
 from gongzhi.places.models import Entrance, Estate
 from gongzhi.renewals.models import Offer, Vendor
 
@@ -38,6 +39,9 @@ class MeetingStatus(models.TextChoices):
 
 class Meeting(models.Model):
     """One deliberation session about one estate (optionally some of its entrances)."""
+
+    # Where its rows sit in the place tree (places.access.scoped, chain_of).
+    access_path: ClassVar[PlacePath] = PlacePath.via_estate("estate")
 
     estate = models.ForeignKey(Estate, verbose_name=_("小区"), on_delete=models.PROTECT, related_name="meetings")
     entrances = models.ManyToManyField(Entrance, verbose_name=_("涉及单元"), blank=True, related_name="meetings")

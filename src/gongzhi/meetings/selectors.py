@@ -9,32 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from gongzhi.core.actors import Actor, acting_user
 from gongzhi.meetings.models import Meeting, Participant, ParticipantRole, Question, QuestionStatus
-from gongzhi.places.access import Action, estate_q
-from gongzhi.places.models import Entrance
+from gongzhi.places.access import Action, scoped
 from gongzhi.renewals.models import Vendor
 
 
-def access_meetings(user: Any, action: Action = Action.VIEW_MEETING) -> QuerySet[Meeting]:
+def access_meetings(user: Actor, action: Action = Action.VIEW_MEETING) -> QuerySet[Meeting]:
     """Meetings the user may see (or, with another action, act on)."""
-
-    def owner_q(entrances: set[int], _owners: set[int]) -> Q:
-        return Q(estate_id__in=Entrance.objects.filter(id__in=entrances).values("building__estate_id"))
-
-    q = estate_q(user, action, "estate", owner_q)
-    qs = Meeting.objects.select_related("estate__community__subdistrict")
-    return qs if q is None else qs.filter(q)
+    return scoped(user, action, Meeting.objects.select_related("estate__community__subdistrict"))
 
 
-def user_vendor_ids(user: Any) -> set[int]:
+def user_vendor_ids(user: Actor) -> set[int]:
     """The vendors the user answers for (Vendor.members)."""
-    if not getattr(user, "pk", None):
+    member = acting_user(user)
+    if member is None:
         return set()
-    return set(Vendor.objects.filter(members=user).values_list("id", flat=True))
+    return set(Vendor.objects.filter(members=member).values_list("id", flat=True))
 
 
 def visible_questions(meeting: Meeting, *, moderator: bool = False) -> QuerySet[Question]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor, acting_user, person
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.elevators.models import Campaign
@@ -41,25 +42,17 @@ from gongzhi.meetings.models import (
     QuestionStatus,
     SignInMethod,
 )
-from gongzhi.places.access import Action, allowed
+from gongzhi.places.access import Action, may, require
 from gongzhi.places.models import Entrance, Estate
-from gongzhi.places.rules import chain_of
 from gongzhi.renewals.models import Offer, Vendor
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 QUESTIONS_PER_MINUTE = 5
 ANSWER_MAX_LENGTH = 2000
 OPEN_FOR_QUESTIONS = (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS)
 OPEN_FOR_SIGN_IN = (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS)
-
-
-def _require(actor: Any, action: Action, obj: Any) -> None:
-    chain = chain_of(obj)
-    if chain is None or not allowed(actor, action, chain):
-        raise AccessDeniedError(_("您无权执行此操作。"))
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -145,11 +138,11 @@ def _fields_snapshot(meeting: Meeting) -> dict[str, Any]:
 
 
 @transaction.atomic
-def meeting_create(*, actor: Any, estate: Estate, fields: MeetingFields) -> Meeting:
+def meeting_create(*, actor: Actor, estate: Estate, fields: MeetingFields) -> Meeting:
     """Schedule a meeting about one estate (optionally some of its entrances)."""
-    _require(actor, Action.MANAGE_MEETING, estate)
+    require(actor, Action.MANAGE_MEETING, estate)
     _check_fields(estate, fields)
-    meeting = Meeting(estate=estate, created_by=_user(actor))
+    meeting = Meeting(estate=estate, created_by=acting_user(actor))
     _apply(meeting, fields)
     _clean(meeting)
     meeting.save()
@@ -166,9 +159,9 @@ def meeting_create(*, actor: Any, estate: Estate, fields: MeetingFields) -> Meet
 
 
 @transaction.atomic
-def meeting_update(*, actor: Any, meeting: Meeting, fields: MeetingFields) -> Meeting:
+def meeting_update(*, actor: Actor, meeting: Meeting, fields: MeetingFields) -> Meeting:
     meeting = _lock(meeting)
-    _require(actor, Action.MANAGE_MEETING, meeting)
+    require(actor, Action.MANAGE_MEETING, meeting)
     _not_published(meeting)
     _check_fields(meeting.estate, fields)
     before = _fields_snapshot(meeting)
@@ -195,12 +188,12 @@ _TRANSITIONS = {
 
 
 @transaction.atomic
-def meeting_transition(*, actor: Any, meeting: Meeting, step: str) -> Meeting:
+def meeting_transition(*, actor: Actor, meeting: Meeting, step: str) -> Meeting:
     """Start (scheduled → in progress) or end (in progress → ended) a meeting."""
     if step not in _TRANSITIONS:
         raise DomainError(_("无效的操作。"), code="bad_step")
     meeting = _lock(meeting)
-    _require(actor, Action.MANAGE_MEETING, meeting)
+    require(actor, Action.MANAGE_MEETING, meeting)
     source, target = _TRANSITIONS[step]
     if meeting.status != source:
         raise DomainError(
@@ -229,10 +222,10 @@ class AgendaEntry:
 
 
 @transaction.atomic
-def agenda_set(*, actor: Any, meeting: Meeting, items: Sequence[AgendaEntry]) -> list[AgendaItem]:
+def agenda_set(*, actor: Actor, meeting: Meeting, items: Sequence[AgendaEntry]) -> list[AgendaItem]:
     """Replace the agenda with `items` in order."""
     meeting = _lock(meeting)
-    _require(actor, Action.MANAGE_MEETING, meeting)
+    require(actor, Action.MANAGE_MEETING, meeting)
     _not_published(meeting)
     rows = []
     for position, item in enumerate(items, start=1):
@@ -272,10 +265,10 @@ def _digits(phone: str) -> str:
 @transaction.atomic
 def participant_invite(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     role: str,
-    user: Any = None,
+    user: User | None = None,
     name: str = "",
     phone: str = "",
     vendor: Vendor | None = None,
@@ -283,7 +276,7 @@ def participant_invite(
     """Invite someone by role: an account holder by their user, a resident without an account by
     name and phone (the phone's last four digits are their sign-in check)."""
     meeting = _lock(meeting)
-    _require(actor, Action.MANAGE_MEETING, meeting)
+    require(actor, Action.MANAGE_MEETING, meeting)
     _not_published(meeting)
     if role not in ParticipantRole.values:
         raise DomainError(_("身份无效。"), code="bad_role")
@@ -317,10 +310,10 @@ def participant_invite(
     return participant
 
 
-def _record_sign_in(participant: Participant, method: str, now: dt.datetime, actor: Any) -> Participant:
+def _record_sign_in(participant: Participant, method: str, now: dt.datetime, actor: Actor | None) -> Participant:
     participant.attended_at = now
     participant.sign_in_method = method
-    participant.marked_by = _user(actor) if method == SignInMethod.STAFF else None
+    participant.marked_by = acting_user(actor) if method == SignInMethod.STAFF else None
     participant.save(update_fields=["attended_at", "sign_in_method", "marked_by"])
     audit_record(
         actor=actor,
@@ -339,7 +332,7 @@ def _open_for_sign_in(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def sign_in_account(*, meeting: Meeting, user: Any, now: dt.datetime | None = None) -> Participant:
+def sign_in_account(*, meeting: Meeting, user: Actor, now: dt.datetime | None = None) -> Participant:
     """A logged-in invitee signs in with one tap after scanning the QR code. Signing in twice keeps
     the first arrival time."""
     now = _now(now)
@@ -376,12 +369,12 @@ def sign_in_by_phone(*, meeting: Meeting, name: str, phone_last4: str, now: dt.d
 
 @transaction.atomic
 def attendance_mark(
-    *, actor: Any, participant: Participant, attended: bool, now: dt.datetime | None = None
+    *, actor: Actor, participant: Participant, attended: bool, now: dt.datetime | None = None
 ) -> Participant:
     """Staff record (or undo) someone's attendance at the door."""
     now = _now(now)
     meeting = _lock(participant.meeting)
-    _require(actor, Action.MANAGE_MEETING, meeting)
+    require(actor, Action.MANAGE_MEETING, meeting)
     _not_published(meeting)
     participant = Participant.objects.select_for_update().get(pk=participant.pk, meeting=meeting)
     if attended:
@@ -411,7 +404,7 @@ def attendance_mark(
 @transaction.atomic
 def pitch_add(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     vendor: Vendor,
     order: int,
@@ -421,7 +414,7 @@ def pitch_add(
     offer: Offer | None = None,
 ) -> Pitch:
     meeting = _lock(meeting)
-    _require(actor, Action.MANAGE_MEETING, meeting)
+    require(actor, Action.MANAGE_MEETING, meeting)
     _not_published(meeting)
     if vendor.subdistrict_id != _subdistrict_id(meeting):
         raise DomainError(_("所选品牌方不在本街道。"), code="bad_vendor")
@@ -471,9 +464,9 @@ def pitch_add(
 
 
 @transaction.atomic
-def pitch_remove(*, actor: Any, pitch: Pitch) -> None:
+def pitch_remove(*, actor: Actor, pitch: Pitch) -> None:
     meeting = _lock(pitch.meeting)
-    _require(actor, Action.MANAGE_MEETING, meeting)
+    require(actor, Action.MANAGE_MEETING, meeting)
     _not_published(meeting)
     pitch_id, vendor_id = pitch.pk, pitch.vendor_id
     Pitch.objects.filter(pk=pitch.pk, meeting=meeting).delete()
@@ -501,7 +494,7 @@ def meeting_vendors(meeting: Meeting) -> models.QuerySet[Vendor]:
 @transaction.atomic
 def question_submit(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     text: str,
     addressed_to: Vendor | None = None,
@@ -509,10 +502,9 @@ def question_submit(
 ) -> Question:
     """A viewer in the meeting's scope asks a question or gives an opinion; it waits for moderation."""
     now = _now(now)
-    if _user(actor) is None:
-        raise AccessDeniedError(_("请先登录。"), code="login_required")
+    user = person(actor)
     meeting = _lock(meeting)
-    _require(actor, Action.VIEW_MEETING, meeting)
+    require(actor, Action.VIEW_MEETING, meeting)
     if meeting.status not in OPEN_FOR_QUESTIONS:
         raise DomainError(_("会议已结束，不再收集提问。"), code="questions_closed")
     text = text.strip()
@@ -523,13 +515,13 @@ def question_submit(
     if addressed_to is not None and not meeting_vendors(meeting).filter(pk=addressed_to.pk).exists():
         raise DomainError(_("所选品牌方未参加本次会议。"), code="bad_vendor")
     # Lock the author's row so two quick submissions cannot both pass the count below.
-    get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
-    recent = Question.objects.filter(author=actor, created_at__gt=now - dt.timedelta(minutes=1)).count()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    recent = Question.objects.filter(author=user, created_at__gt=now - dt.timedelta(minutes=1)).count()
     if recent >= QUESTIONS_PER_MINUTE:
         raise DomainError(
             _("提交太频繁：每分钟最多 %(n)s 条，请稍后再试。") % {"n": QUESTIONS_PER_MINUTE}, code="rate_limited"
         )
-    question = Question(meeting=meeting, author=actor, text=text, addressed_to=addressed_to, created_at=now)
+    question = Question(meeting=meeting, author=user, text=text, addressed_to=addressed_to, created_at=now)
     question.save()
     audit_record(
         actor=actor,
@@ -546,13 +538,13 @@ MODERATION_DECISIONS = ("approve", "reject", "pin", "unpin")
 
 
 @transaction.atomic
-def question_moderate(*, actor: Any, question: Question, decision: str, now: dt.datetime | None = None) -> Question:
+def question_moderate(*, actor: Actor, question: Question, decision: str, now: dt.datetime | None = None) -> Question:
     """Approve, reject, pin (approving it too) or unpin a question."""
     now = _now(now)
     if decision not in MODERATION_DECISIONS:
         raise DomainError(_("无效的审核操作。"), code="bad_decision")
     meeting = _lock(question.meeting)
-    _require(actor, Action.MANAGE_MEETING, meeting)
+    require(actor, Action.MANAGE_MEETING, meeting)
     _not_published(meeting)
     question = Question.objects.select_for_update().get(pk=question.pk, meeting=meeting)
     before = {"status": question.status, "pinned": question.pinned}
@@ -566,7 +558,7 @@ def question_moderate(*, actor: Any, question: Question, decision: str, now: dt.
         question.pinned = True
     else:
         question.pinned = False
-    question.moderated_by = _user(actor)
+    question.moderated_by = acting_user(actor)
     question.moderated_at = now
     question.save(update_fields=["status", "pinned", "moderated_by", "moderated_at"])
     audit_record(
@@ -581,21 +573,21 @@ def question_moderate(*, actor: Any, question: Question, decision: str, now: dt.
     return question
 
 
-def may_answer(user: Any, question: Question) -> bool:
+def may_answer(user: Actor, question: Question) -> bool:
     """A vendor's member answers questions addressed to that vendor; staff those addressed to no one."""
-    if _user(user) is None:
+    member = acting_user(user)
+    if member is None:
         return False
     if question.addressed_to_id is not None:
-        return Vendor.objects.filter(pk=question.addressed_to_id, members=user).exists()
-    chain = chain_of(question.meeting)
-    return chain is not None and allowed(user, Action.MANAGE_MEETING, chain)
+        return Vendor.objects.filter(pk=question.addressed_to_id, members=member).exists()
+    return may(user, Action.MANAGE_MEETING, question.meeting)
 
 
 @transaction.atomic
-def question_answer(*, actor: Any, question: Question, text: str, now: dt.datetime | None = None) -> Question:
+def question_answer(*, actor: Actor, question: Question, text: str, now: dt.datetime | None = None) -> Question:
     now = _now(now)
     meeting = _lock(question.meeting)
-    _require(actor, Action.VIEW_MEETING, meeting)
+    require(actor, Action.VIEW_MEETING, meeting)
     _not_published(meeting)
     question = Question.objects.select_for_update().select_related("meeting").get(pk=question.pk, meeting=meeting)
     if not may_answer(actor, question):
@@ -609,7 +601,7 @@ def question_answer(*, actor: Any, question: Question, text: str, now: dt.dateti
         raise DomainError(_("回答不能超过 %(n)s 字。") % {"n": ANSWER_MAX_LENGTH}, code="answer_too_long")
     before = question.answer
     question.answer = text
-    question.answered_by = _user(actor)
+    question.answered_by = acting_user(actor)
     question.answered_at = now
     question.save(update_fields=["answer", "answered_by", "answered_at"])
     audit_record(
@@ -630,7 +622,7 @@ def question_answer(*, actor: Any, question: Question, text: str, now: dt.dateti
 @transaction.atomic
 def minutes_publish(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     conclusions: str,
     motions: Iterable[Any] = (),
@@ -639,7 +631,7 @@ def minutes_publish(
     """Publish the minutes of an ended meeting as a public notice; the record is frozen from then on."""
     now = _now(now)
     meeting = _lock(meeting)
-    _require(actor, Action.MANAGE_MEETING, meeting)
+    require(actor, Action.MANAGE_MEETING, meeting)
     if meeting.status == MeetingStatus.PUBLISHED:
         raise DomainError(_("纪要已公示。"), code="published")
     if meeting.status != MeetingStatus.ENDED:

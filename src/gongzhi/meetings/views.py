@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.core.clients import client_ip
-from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.forms import refusals_flashed, refusals_on
+from gongzhi.core.qr import absolute_url, qr_svg
 from gongzhi.core.throttle import Rule, throttle_blocked_until, throttle_fail, throttle_reset
 from gongzhi.elevators.selectors import access_campaigns
 from gongzhi.meetings import selectors as sel
@@ -51,7 +52,6 @@ from gongzhi.meetings.forms import (
 )
 from gongzhi.meetings.models import Meeting, MeetingStatus, Participant, Pitch, Question, QuestionStatus
 from gongzhi.motions.models import Motion
-from gongzhi.motions.qr import absolute_url, qr_svg
 from gongzhi.places.access import Action
 from gongzhi.places.selectors import access_estates
 from gongzhi.renewals.models import Offer, Vendor
@@ -91,12 +91,9 @@ def _errors(form: forms.Form) -> str:
 
 def _act(request: HttpRequest, call: Any, success: str) -> bool:
     """Run a service call; a domain refusal becomes a message (an access refusal a 403)."""
-    try:
+    with refusals_flashed(request) as refused:
         call()
-    except AccessDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if refused:
         return False
     messages.success(request, success)
     return True
@@ -152,14 +149,10 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None, estates=estates, campaigns=campaigns)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_on(form) as refused:
             meeting = services.meeting_create(actor=request.user, estate=data["estate"], fields=_fields(data))
             services.agenda_set(actor=request.user, meeting=meeting, items=data["agenda"])
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if not refused:
             messages.success(request, _("已安排议事会。"))
             return _redirect("meeting_detail", meeting.pk)
     if request.method == "GET":
@@ -194,14 +187,10 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_on(form) as refused:
             services.meeting_update(actor=request.user, meeting=meeting, fields=_fields(data))
             services.agenda_set(actor=request.user, meeting=meeting, items=data["agenda"])
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if not refused:
             messages.success(request, _("已保存。"))
             return _redirect("meeting_detail", meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
@@ -372,13 +361,12 @@ def _sign_in_by_phone(request: HttpRequest, meeting: Meeting, form: SignInForm) 
     ):
         form.add_error(None, _("尝试次数过多，请稍后再试或联系现场工作人员。"))
         return None
-    try:
+    with refusals_on(form) as refused:
         signed = services.sign_in_by_phone(meeting=meeting, name=name, phone_last4=form.cleaned_data["phone_last4"])
-    except DomainError as exc:
-        if exc.code == "not_invited":
+    if refused:
+        if refused.code == "not_invited":
             throttle_fail(SIGN_IN_PER_ADDRESS, meeting.pk, address)
             throttle_fail(SIGN_IN_PER_NAME, meeting.pk, name)
-        form.add_error(None, exc.message)
         return None
     throttle_reset(SIGN_IN_PER_NAME, meeting.pk, name)  # the invitee proved the digits; the address keeps its count
     return signed
@@ -400,10 +388,8 @@ def meeting_sign_in(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         form.add_error(None, _errors(mode))
     elif request.method == "POST":
         if mode.cleaned_data["mode"] == "account" and user is not None:
-            try:
+            with refusals_on(form):
                 signed = services.sign_in_account(meeting=meeting, user=user)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
         else:
             form = SignInForm(request.POST)
             if form.is_valid():

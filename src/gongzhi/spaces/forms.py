@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.widgets import MultipleFileInput
 from gongzhi.spaces.models import Obligation, Partner, PartnerKind, Period, ReviewOutcome, SpaceKind
 from gongzhi.spaces.services import ObligationEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _PERIODS = {str(label): value for value, label in Period.choices} | {v: v for v in Period.values}
@@ -30,7 +34,7 @@ class PartnerForm(forms.Form):
         label=_("成员账号"), required=False, help_text=_("合作方登记服务所用的账号，多个用逗号分隔。")
     )
 
-    def clean_members(self) -> list[Any]:
+    def clean_members(self) -> list[User]:
         names = [n.strip() for n in self.cleaned_data["members"].replace("，", ",").split(",") if n.strip()]
         users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=names)}
         missing = [n for n in names if n not in users]
@@ -72,10 +76,6 @@ class AgreementForm(forms.Form):
         return rows
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
@@ -93,7 +93,7 @@ class _ObligationChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.description}（{obj.unit}，{obj.get_period_display()} {obj.quantity.normalize():f}）"
 
 
-class DeliveryForm(forms.Form):
+class FulfilmentForm(forms.Form):
     obligation = _ObligationChoice(label=_("服务内容"), queryset=Obligation.objects.none(), empty_label=None)
     date = forms.DateField(label=_("日期"), widget=DATE)
     quantity = forms.CharField(label=_("数量"), max_length=16, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
@@ -101,7 +101,7 @@ class DeliveryForm(forms.Form):
     evidence = MultipleFileField(label=_("佐证材料（照片或 PDF）"), required=False)
 
 
-class ReviewForm(forms.Form):
+class AgreementReviewForm(forms.Form):
     date = forms.DateField(label=_("评估日期"), widget=DATE)
     outcome = forms.ChoiceField(label=_("评估结论"), choices=ReviewOutcome.choices)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,7 +1,8 @@
 """Spaces for services (空间换服务): a community lends a room or an area to a partner (young
 entrepreneurs, a social organisation, a business) who pays in kind — events, hours of service,
-meals — under an agreement reviewed every year. Deliveries are logged against each obligation
-with evidence, and the shortfall per period is what was owed less what was delivered."""
+meals — under an agreement reviewed every year (AgreementReview). What was delivered is logged
+against each obligation as a Fulfilment with evidence, and the shortfall per period is what was
+owed less what was delivered."""
 
 from __future__ import annotations
 
@@ -122,8 +123,11 @@ class Obligation(models.Model):
         return self.description
 
 
-class Delivery(models.Model):
-    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="deliveries")
+class Fulfilment(models.Model):
+    """Services delivered against an obligation (履约记录), with evidence. Not `Delivery`: that word is
+    the renewal works' app (GLOSSARY.md)."""
+
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="fulfilments")
     date = models.DateField(_("日期"))
     quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2)
     note = models.TextField(_("说明"), blank=True)
@@ -135,6 +139,8 @@ class Delivery(models.Model):
     class Meta:
         verbose_name = _("服务记录")
         verbose_name_plural = _("服务记录")
+        # The table keeps the name it had as `Delivery` (migration 0002 renamed the model only).
+        db_table = "spaces_delivery"
         ordering: ClassVar[list[str]] = ["-date", "-id"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="delivery_quantity_positive")
@@ -148,7 +154,7 @@ class Evidence(models.Model):
     """A photo or document proving a delivery (PDF, JPEG or PNG), served only to those who may see
     the agreement."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="evidence")
+    delivery = models.ForeignKey(Fulfilment, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("文件"), upload_to="spaces/%Y/%m/")
     content_type = models.CharField(max_length=32)
     sha256 = models.CharField(max_length=64)
@@ -168,7 +174,9 @@ class ReviewOutcome(models.TextChoices):
     END = "end", _("终止")
 
 
-class Review(models.Model):
+class AgreementReview(models.Model):
+    """The yearly review of an agreement (年度评估): continue, adjust or end."""
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="reviews")
     date = models.DateField(_("评估日期"))
     outcome = models.CharField(_("评估结论"), max_length=8, choices=ReviewOutcome.choices)
@@ -180,6 +188,8 @@ class Review(models.Model):
     class Meta:
         verbose_name = _("年度评估")
         verbose_name_plural = _("年度评估")
+        # The table keeps the name it had as `Review` (migration 0002 renamed the model only).
+        db_table = "spaces_review"
         ordering: ClassVar[list[str]] = ["-date", "-id"]
 
     def __str__(self) -> str:

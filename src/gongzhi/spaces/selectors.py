@@ -9,21 +9,21 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from gongzhi.core.actors import Actor
 from gongzhi.councils import scope
-from gongzhi.places.access import Action
+from gongzhi.places.access import Action, user_access
 from gongzhi.spaces import periods
-from gongzhi.spaces.models import Agreement, Delivery, Obligation, Space
+from gongzhi.spaces.models import Agreement, Fulfilment, Obligation, Space
 
 
-def _community_q(user: Any, path: str) -> Q | None:
-    q = scope.communities_q(user, Action.MANAGE_SPACES)
-    if q is None:
+def _community_q(user: Actor, path: str) -> Q | None:
+    if user_access(user).superuser:
         return None
     ids = scope.visible_communities(user, Action.MANAGE_SPACES).values("pk")
     return Q(**{f"{path}__in": ids})
 
 
-def access_agreements(user: Any) -> QuerySet[Agreement]:
+def access_agreements(user: Actor) -> QuerySet[Agreement]:
     q = _community_q(user, "space__community")
     qs = Agreement.objects.all()
     if q is None:
@@ -32,7 +32,7 @@ def access_agreements(user: Any) -> QuerySet[Agreement]:
     return qs.filter(pk__in=Agreement.objects.filter(q | own).values("pk"))
 
 
-def access_spaces(user: Any) -> QuerySet[Space]:
+def access_spaces(user: Actor) -> QuerySet[Space]:
     """Spaces in the communities where the user manages spaces, and those of the user's partners'
     agreements."""
     q = _community_q(user, "community")
@@ -56,7 +56,7 @@ def obligation_statuses(agreement: Agreement, today: dt.date) -> list[Obligation
     """Each obligation's periods (owed, delivered, shortfall, flag). Two queries."""
     obligations = list(agreement.obligations.all())
     by_obligation: dict[int, list[tuple[dt.date, Any]]] = {o.pk: [] for o in obligations}
-    for oid, day, qty in Delivery.objects.filter(obligation__agreement=agreement).values_list(
+    for oid, day, qty in Fulfilment.objects.filter(obligation__agreement=agreement).values_list(
         "obligation_id", "date", "quantity"
     ):
         by_obligation[oid].append((day, qty))

@@ -9,45 +9,45 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from gongzhi.core.actors import Actor, acting_user
 from gongzhi.core.audit import audit_record
-from gongzhi.core.errors import AccessDeniedError, DomainError
+from gongzhi.core.errors import DomainError
 from gongzhi.core.files import sniff_upload, upload_sha256
-from gongzhi.councils import scope
-from gongzhi.places.access import Action
+from gongzhi.places.access import Action, require
 from gongzhi.places.models import Community
 from gongzhi.spaces import periods
 from gongzhi.spaces.models import (
     Agreement,
+    AgreementReview,
     AgreementStatus,
-    Delivery,
     Evidence,
+    Fulfilment,
     Obligation,
     Partner,
     PartnerKind,
     Period,
-    Review,
     ReviewOutcome,
     Space,
     SpaceKind,
 )
+from gongzhi.spaces.rules import SpaceAction
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 MAX_TERM_YEARS = 10
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
-def _require_manage(actor: Any, community: Community) -> None:
-    if not scope.may(actor, Action.MANAGE_SPACES, community):
-        raise AccessDeniedError(_("您无权管理本社区的空间。"))
+# The refusal of MANAGE_SPACES (services and pages alike).
+MANAGE_REFUSAL = gettext_lazy("您无权管理本社区的空间。")
 
 
 def quantity(value: Any, field: str = "") -> Decimal:
@@ -67,9 +67,9 @@ def quantity(value: Any, field: str = "") -> Decimal:
 
 @transaction.atomic
 def space_create(
-    *, actor: Any, community: Community, name: str, kind: str, area_m2: Any, opening_hours: str = ""
+    *, actor: Actor, community: Community, name: str, kind: str, area_m2: Any, opening_hours: str = ""
 ) -> Space:
-    _require_manage(actor, community)
+    require(actor, Action.MANAGE_SPACES, community, MANAGE_REFUSAL)
     name = (name or "").strip()
     if not name:
         raise DomainError(_("请填写空间名称。"), code="name_required")
@@ -94,9 +94,9 @@ def space_create(
 
 @transaction.atomic
 def partner_create(
-    *, actor: Any, community: Community, name: str, kind: str, contact: str = "", members: Sequence[Any] = ()
+    *, actor: Actor, community: Community, name: str, kind: str, contact: str = "", members: Sequence[User] = ()
 ) -> Partner:
-    _require_manage(actor, community)
+    require(actor, Action.MANAGE_SPACES, community, MANAGE_REFUSAL)
     name = (name or "").strip()
     if not name:
         raise DomainError(_("请填写合作方名称。"), code="name_required")
@@ -126,7 +126,7 @@ class ObligationEntry:
 @transaction.atomic
 def agreement_create(
     *,
-    actor: Any,
+    actor: Actor,
     space: Space,
     partner: Partner,
     start: dt.date,
@@ -139,7 +139,7 @@ def agreement_create(
     year after the start unless given (within the term); a space has at most one active agreement
     at a time (terms of active agreements on the same space may not share a day)."""
     space = Space.objects.select_for_update().select_related("community__subdistrict").get(pk=space.pk)
-    _require_manage(actor, space.community)
+    require(actor, Action.MANAGE_SPACES, space.community, MANAGE_REFUSAL)
     if partner.community_id != space.community_id:
         raise DomainError(_("合作方不属于本社区。"), code="bad_partner")
     if end < start:
@@ -167,7 +167,7 @@ def agreement_create(
         qty = quantity(o.quantity, _("第 %(n)s 项服务义务的每期数量") % {"n": n})
         rows.append(Obligation(description=o.description.strip(), unit=o.unit.strip(), quantity=qty, period=o.period))
     agreement = Agreement.objects.create(
-        space=space, partner=partner, start=start, end=end, review_on=review_on, created_by=_user(actor)
+        space=space, partner=partner, start=start, end=end, review_on=review_on, created_by=acting_user(actor)
     )
     for row in rows:
         row.agreement = agreement
@@ -188,13 +188,6 @@ def agreement_create(
     return agreement
 
 
-def may_log(user: Any, agreement: Agreement) -> bool:
-    """Staff with MANAGE_SPACES in the space's community, or a member of the agreement's partner."""
-    if scope.may(user, Action.MANAGE_SPACES, agreement.space.community):
-        return True
-    return bool(getattr(user, "pk", None)) and agreement.partner.members.filter(pk=user.pk).exists()
-
-
 def _check_upload(upload: Any, n: int) -> tuple[str, str]:
     if not upload.size:
         raise DomainError(_("第 %(n)s 个文件是空的。") % {"n": n}, code="file_required")
@@ -207,16 +200,16 @@ def _check_upload(upload: Any, n: int) -> tuple[str, str]:
 
 
 @transaction.atomic
-def delivery_log(
+def fulfilment_log(
     *,
-    actor: Any,
+    actor: Actor,
     obligation: Obligation,
     date: dt.date,
     quantity_delivered: Any,
     note: str = "",
     files: Sequence[Any] = (),
     today: dt.date | None = None,
-) -> Delivery:
+) -> Fulfilment:
     """Log what was delivered against an obligation, with evidence (PDF, JPEG, PNG up to 10 MB
     each). The date lies within the agreement and not in the future."""
     today = today or timezone.localdate()
@@ -224,8 +217,7 @@ def delivery_log(
         "agreement__space__community__subdistrict", "agreement__partner"
     ).get(pk=obligation.pk)
     agreement = obligation.agreement
-    if not may_log(actor, agreement):
-        raise AccessDeniedError(_("只有本协议的合作方或社区工作人员可以登记服务。"))
+    require(actor, SpaceAction.LOG_FULFILMENT, agreement)
     if agreement.status != AgreementStatus.ACTIVE:
         raise DomainError(_("协议已终止，不能再登记。"), code="agreement_ended")
     if not agreement.start <= date <= agreement.end:
@@ -236,8 +228,8 @@ def delivery_log(
         raise DomainError(_("日期不能晚于今天。"), code="future_date")
     qty = quantity(quantity_delivered)
     checked = [_check_upload(upload, n) for n, upload in enumerate(files, start=1)]
-    delivery = Delivery.objects.create(
-        obligation=obligation, date=date, quantity=qty, note=note.strip(), logged_by=_user(actor)
+    delivery = Fulfilment.objects.create(
+        obligation=obligation, date=date, quantity=qty, note=note.strip(), logged_by=acting_user(actor)
     )
     for upload, (content_type, sha) in zip(files, checked, strict=True):
         evidence = Evidence(delivery=delivery, content_type=content_type, sha256=sha)
@@ -262,15 +254,15 @@ def review_due(agreement: Agreement, today: dt.date) -> bool:
 
 @transaction.atomic
 def review_record(
-    *, actor: Any, agreement: Agreement, date: dt.date, outcome: str, note: str = "", today: dt.date | None = None
-) -> Review:
+    *, actor: Actor, agreement: Agreement, date: dt.date, outcome: str, note: str = "", today: dt.date | None = None
+) -> AgreementReview:
     """The annual review: continue or adjust (the next review a year after this one's due date),
     or end (the agreement ends on the review date)."""
     today = today or timezone.localdate()
     agreement = (
         Agreement.objects.select_for_update().select_related("space__community__subdistrict").get(pk=agreement.pk)
     )
-    _require_manage(actor, agreement.space.community)
+    require(actor, Action.MANAGE_SPACES, agreement.space.community, MANAGE_REFUSAL)
     if agreement.status != AgreementStatus.ACTIVE:
         raise DomainError(_("协议已终止。"), code="agreement_ended")
     if outcome not in ReviewOutcome.values:
@@ -282,8 +274,8 @@ def review_record(
     if outcome == ReviewOutcome.ADJUST and not note.strip():
         raise DomainError(_("调整须说明调整内容。"), code="note_required")
     before = {"status": agreement.status, "end": agreement.end, "review_on": agreement.review_on}
-    review = Review.objects.create(
-        agreement=agreement, date=date, outcome=outcome, note=note.strip(), reviewed_by=_user(actor)
+    review = AgreementReview.objects.create(
+        agreement=agreement, date=date, outcome=outcome, note=note.strip(), reviewed_by=acting_user(actor)
     )
     if outcome == ReviewOutcome.END:
         agreement.status = AgreementStatus.ENDED

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,14 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import private_file_response
+from gongzhi.core.forms import refusals_on
 from gongzhi.councils import scope
-from gongzhi.places.access import Action
-from gongzhi.places.models import Community
+from gongzhi.places.access import Action, may, require
 from gongzhi.spaces import periods, services
-from gongzhi.spaces.forms import AgreementForm, DeliveryForm, PartnerForm, ReviewForm, SpaceForm
-from gongzhi.spaces.models import Agreement, AgreementStatus, Delivery, Evidence, Partner, Space
+from gongzhi.spaces.forms import AgreementForm, AgreementReviewForm, FulfilmentForm, PartnerForm, SpaceForm
+from gongzhi.spaces.models import Agreement, AgreementStatus, Evidence, Fulfilment, Partner, Space
+from gongzhi.spaces.rules import SpaceAction
 from gongzhi.spaces.selectors import access_agreements, access_spaces, obligation_statuses
 
 _DELIVERY_FIELDS = {
@@ -40,11 +39,6 @@ _DELIVERY_FIELDS = {
     "file_type": "evidence",
 }
 _AGREEMENT_FIELDS = {"dates_reversed": "end", "term_too_long": "end", "bad_review_on": "review_on", "overlap": "start"}
-
-
-def _manager(request: HttpRequest, community: Community) -> None:
-    if not scope.may(request.user, Action.MANAGE_SPACES, community):
-        raise PermissionDenied(_("您无权管理本社区的空间。"))
 
 
 def _agreement(request: HttpRequest, pk: int) -> Agreement:
@@ -60,7 +54,7 @@ def _counts(agreements: list[Agreement], today: dt.date) -> dict[int, int]:
 
     obligations = list(Obligation.objects.filter(agreement__in=agreements))
     got: dict[int, list[tuple[dt.date, Any]]] = {o.pk: [] for o in obligations}
-    for oid, day, qty in Delivery.objects.filter(obligation__in=obligations).values_list(
+    for oid, day, qty in Fulfilment.objects.filter(obligation__in=obligations).values_list(
         "obligation_id", "date", "quantity"
     ):
         got[oid].append((day, qty))
@@ -108,16 +102,12 @@ def _form_page(request: HttpRequest, form: Any, title: str, back: str, subtitle:
 @require_http_methods(["GET", "POST"])
 def space_create(request: HttpRequest, community_id: int) -> HttpResponse:
     community = get_object_or_404(scope.visible_communities(request.user), pk=community_id)
-    _manager(request, community)
+    require(request.user, Action.MANAGE_SPACES, community, services.MANAGE_REFUSAL)
     form = SpaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form, {"bad_quantity": "area_m2"}, other="name") as refused:
             services.space_create(actor=request.user, community=community, **form.cleaned_data)
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error("area_m2" if exc.code == "bad_quantity" else "name", exc.message)
-        else:
+        if not refused:
             messages.success(request, _("空间已登记。"))
             return HttpResponseRedirect(reverse("space_list"))
     return _form_page(request, form, _("登记空间"), reverse("space_list"), community.name)
@@ -127,16 +117,12 @@ def space_create(request: HttpRequest, community_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def partner_create(request: HttpRequest, community_id: int) -> HttpResponse:
     community = get_object_or_404(scope.visible_communities(request.user), pk=community_id)
-    _manager(request, community)
+    require(request.user, Action.MANAGE_SPACES, community, services.MANAGE_REFUSAL)
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form, other="name") as refused:
             services.partner_create(actor=request.user, community=community, **form.cleaned_data)
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error("name", exc.message)
-        else:
+        if not refused:
             messages.success(request, _("合作方已登记。"))
             return HttpResponseRedirect(reverse("space_list"))
     return _form_page(request, form, _("登记合作方"), reverse("space_list"), community.name)
@@ -146,18 +132,14 @@ def partner_create(request: HttpRequest, community_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agreement_create(request: HttpRequest, space_id: int) -> HttpResponse:
     space: Space = get_object_or_404(access_spaces(request.user).select_related("community__subdistrict"), pk=space_id)
-    _manager(request, space.community)
+    require(request.user, Action.MANAGE_SPACES, space.community, services.MANAGE_REFUSAL)
     form = AgreementForm(request.POST or None)
     form.fields["partner"].queryset = Partner.objects.filter(community=space.community)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_on(form, _AGREEMENT_FIELDS, other="obligations") as refused:
             agreement = services.agreement_create(actor=request.user, space=space, **data)
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error(_AGREEMENT_FIELDS.get(exc.code, "obligations"), exc.message)
-        else:
+        if not refused:
             messages.success(request, _("协议已登记。"))
             return HttpResponseRedirect(reverse("space_agreement", args=[agreement.pk]))
     return _form_page(request, form, _("登记协议"), reverse("space_list"), space.name)
@@ -181,11 +163,11 @@ def _page(request: HttpRequest, agreement: Agreement, status: int = 200, review_
     today = timezone.localdate()
     statuses = obligation_statuses(agreement, today)
     deliveries = list(
-        Delivery.objects.filter(obligation__agreement=agreement)
+        Fulfilment.objects.filter(obligation__agreement=agreement)
         .select_related("obligation", "logged_by")
         .prefetch_related("evidence")
     )
-    manage = scope.may(request.user, Action.MANAGE_SPACES, agreement.space.community)
+    manage = may(request.user, Action.MANAGE_SPACES, agreement.space.community)
     context = {
         "agreement": agreement,
         "statuses": statuses,
@@ -194,9 +176,14 @@ def _page(request: HttpRequest, agreement: Agreement, status: int = 200, review_
         "reviews": list(agreement.reviews.select_related("reviewed_by")),
         "review_due": services.review_due(agreement, today),
         "manage": manage,
-        "may_log": agreement.status == AgreementStatus.ACTIVE and services.may_log(request.user, agreement),
+        "may_log": agreement.status == AgreementStatus.ACTIVE
+        and may(request.user, SpaceAction.LOG_FULFILMENT, agreement),
         "review_form": review_form
-        or (ReviewForm(initial={"date": today}) if manage and agreement.status == AgreementStatus.ACTIVE else None),
+        or (
+            AgreementReviewForm(initial={"date": today})
+            if manage and agreement.status == AgreementStatus.ACTIVE
+            else None
+        ),
         "flagged": sum(len(st.flagged) for st in statuses),
     }
     return render(request, "spaces/agreement.html", context, status=status)
@@ -209,16 +196,15 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delivery_log(request: HttpRequest, pk: int) -> HttpResponse:
+def fulfilment_log(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk)
-    if not services.may_log(request.user, agreement):
-        raise PermissionDenied(_("只有本协议的合作方或社区工作人员可以登记服务。"))
-    form = DeliveryForm(request.POST or None, request.FILES or None, initial={"date": timezone.localdate()})
+    require(request.user, SpaceAction.LOG_FULFILMENT, agreement)
+    form = FulfilmentForm(request.POST or None, request.FILES or None, initial={"date": timezone.localdate()})
     form.fields["obligation"].queryset = agreement.obligations.all()  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.delivery_log(
+        with refusals_on(form, _DELIVERY_FIELDS) as refused:
+            services.fulfilment_log(
                 actor=request.user,
                 obligation=data["obligation"],
                 date=data["date"],
@@ -226,11 +212,7 @@ def delivery_log(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
                 files=data["evidence"],
             )
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error(_DELIVERY_FIELDS.get(exc.code), exc.message)
-        else:
+        if not refused:
             messages.success(request, _("服务已登记。"))
             return HttpResponseRedirect(reverse("space_agreement", args=[agreement.pk]))
     status = 400 if request.method == "POST" else 200
@@ -241,16 +223,12 @@ def delivery_log(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_record(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk)
-    _manager(request, agreement.space.community)
-    form = ReviewForm(request.POST)
+    require(request.user, Action.MANAGE_SPACES, agreement.space.community, services.MANAGE_REFUSAL)
+    form = AgreementReviewForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_on(form, {"note_required": "note"}, other="date") as refused:
             services.review_record(actor=request.user, agreement=agreement, **form.cleaned_data)
-        except AccessDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error("note" if exc.code == "note_required" else "date", exc.message)
-        else:
+        if not refused:
             messages.success(request, _("评估已记录。"))
             return HttpResponseRedirect(reverse("space_agreement", args=[agreement.pk]))
     return _page(request, agreement, status=400, review_form=form)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from gongzhi.suggestions.models import Category, Department, Deputy
+from gongzhi.suggestions.models import Department, Deputy, SuggestionCategory
 
 
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin[Category]):
+@admin.register(SuggestionCategory)
+class SuggestionCategoryAdmin(admin.ModelAdmin[SuggestionCategory]):
     list_display = ("name", "subdistrict", "time_limit_days", "reminder_days", "active")
     list_filter = ("active", "subdistrict")
     list_select_related = ("subdistrict",)

@@ -10,27 +10,23 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.params import parse_id
+from gongzhi.core.widgets import DateInput
 from gongzhi.places.models import Community
-from gongzhi.suggestions.models import Category, Department, Deputy, Source, Status
+from gongzhi.suggestions.models import Department, Deputy, Source, Status, SuggestionCategory
 from gongzhi.suggestions.services import STAFF_SOURCES
 
 PHOTO_ACCEPT = "image/jpeg,image/png,application/pdf"
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class SuggestionCategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.subdistrict.name} · {obj.name}"
 
 
 class SubmitForm(forms.Form):
-    category = CategoryChoiceField(label=_("类别"), queryset=Category.objects.none(), empty_label=_("请选择"))
+    category = SuggestionCategoryChoiceField(
+        label=_("类别"), queryset=SuggestionCategory.objects.none(), empty_label=_("请选择")
+    )
     title = forms.CharField(label=_("标题"), max_length=100)
     text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     place = forms.CharField(label=_("地点"), max_length=200, required=False)
@@ -51,7 +47,7 @@ class SubmitForm(forms.Form):
         label=_("照片 3"), required=False, widget=forms.ClearableFileInput({"accept": PHOTO_ACCEPT})
     )
 
-    def __init__(self, *args: Any, categories: QuerySet[Category], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, categories: QuerySet[SuggestionCategory], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories  # type: ignore[attr-defined]
 

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.places.access import PlacePath
 from gongzhi.places.models import Community, Estate, Subdistrict
 
 
@@ -64,7 +65,7 @@ class Deputy(models.Model):
         return f"{self.name}（{self.get_level_display()}）"
 
 
-class Category(models.Model):
+class SuggestionCategory(models.Model):
     """A kind of suggestion with its time limit (working days after intake) and how many working
     days before the limit a reminder is recorded."""
 
@@ -81,6 +82,8 @@ class Category(models.Model):
     class Meta:
         verbose_name = _("诉求类别")
         verbose_name_plural = _("诉求类别")
+        # The table keeps the name it had as `Category` (migration 0002 renamed the model only).
+        db_table = "suggestions_category"
         ordering: ClassVar[list[str]] = ["subdistrict_id", "name"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["subdistrict", "name"], name="suggestion_category_unique_name")
@@ -118,13 +121,19 @@ class Rating(models.TextChoices):
 
 
 class Suggestion(models.Model):
+    # Where it sits (places.access.chain_of, scoped): its subdistrict, and its community and estate
+    # when it concerns one. Owners see their own suggestions (selectors.access_own), not by ownership.
+    access_path: ClassVar[PlacePath] = PlacePath(
+        subdistrict="subdistrict", community="community", estate="estate", owners=False
+    )
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="suggestions")
     community = models.ForeignKey(
         Community, null=True, blank=True, on_delete=models.PROTECT, related_name="suggestions"
     )
     estate = models.ForeignKey(Estate, null=True, blank=True, on_delete=models.PROTECT, related_name="suggestions")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="suggestions")
+    category = models.ForeignKey(SuggestionCategory, on_delete=models.PROTECT, related_name="suggestions")
     title = models.CharField(_("标题"), max_length=100)
     text = models.TextField(_("内容"))
     place = models.CharField(_("地点"), max_length=200, blank=True)
@@ -165,15 +174,6 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def access_anchor(self) -> models.Model:
-        """Where permissions are checked: places.rules.chain_of understands an Estate or a
-        Subdistrict but not a Community, so the estate when set, else the subdistrict. The services
-        and selectors use suggestions.selectors.chain (which also carries the community)."""
-        if self.estate is not None:
-            return self.estate
-        return self.subdistrict
 
     @property
     def is_open(self) -> bool:

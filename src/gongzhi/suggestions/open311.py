@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongzhi.core.params import parse_id
-from gongzhi.suggestions.models import OPEN_STATUSES, Category, Suggestion
+from gongzhi.suggestions.models import OPEN_STATUSES, Suggestion, SuggestionCategory
 from gongzhi.suggestions.selectors import mask
 
 WINDOW = dt.timedelta(days=90)
@@ -66,7 +66,7 @@ def _when(name: str, text: str) -> dt.datetime:
     return value
 
 
-def _service(c: Category) -> dict[str, Any]:
+def _service(c: SuggestionCategory) -> dict[str, Any]:
     return {
         "service_code": str(c.pk),
         "service_name": c.name,
@@ -108,7 +108,9 @@ def _public() -> QuerySet[Suggestion]:
 
 @require_GET
 def services(request: HttpRequest) -> JsonResponse:
-    categories = Category.objects.filter(active=True).select_related("subdistrict").order_by("subdistrict_id", "name")
+    categories = (
+        SuggestionCategory.objects.filter(active=True).select_related("subdistrict").order_by("subdistrict_id", "name")
+    )
     return JsonResponse([_service(c) for c in categories], safe=False)
 
 

@@ -10,82 +10,59 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from gongzhi.core.actors import Actor, acting_user
 from gongzhi.core.masking import mask_personal_data
-from gongzhi.places.access import Action, Chain, allowed, user_access
-from gongzhi.suggestions.models import OPEN_STATUSES, Category, Department, Rating, Status, Suggestion
+from gongzhi.places.access import Action, scope_q, scoped, user_access
+from gongzhi.suggestions.models import (
+    OPEN_STATUSES,
+    Department,
+    Rating,
+    Status,
+    Suggestion,
+    SuggestionCategory,
+)
 from gongzhi.workdays.calendar import Calendar
 
 
-def chain(s: Suggestion) -> Chain:
-    """Where the suggestion sits, with its community (places.rules.chain_of knows no Community).
-    Load subdistrict with select_related so it costs no query."""
-    return Chain(
-        district_id=s.subdistrict.district_id,
-        subdistrict_id=s.subdistrict_id,
-        community_id=s.community_id,
-        estate_id=s.estate_id,
-    )
-
-
-def may(user: Any, action: Action, s: Suggestion) -> bool:
-    return allowed(user, action, chain(s))
-
-
-def staff_q(user: Any, action: Action = Action.VIEW_SUGGESTIONS) -> Q | None:
-    """Filter of the suggestions in the user's staff scope (None: everywhere)."""
-    g = user_access(user).grants(action)
-    if g.everything:
-        return None
-    q = Q(pk__in=[])
-    if g.district_ids:
-        q |= Q(subdistrict__district_id__in=g.district_ids)
-    if g.subdistrict_ids:
-        q |= Q(subdistrict_id__in=g.subdistrict_ids)
-    if g.community_ids:
-        q |= Q(community_id__in=g.community_ids)
-    if g.estate_ids:
-        q |= Q(estate_id__in=g.estate_ids)
-    return q
-
-
-def has_staff_scope(user: Any, action: Action = Action.VIEW_SUGGESTIONS) -> bool:
+def has_staff_scope(user: Actor, action: Action = Action.VIEW_SUGGESTIONS) -> bool:
     """Does the user hold `action` anywhere (the staff inbox and dashboard)?"""
     return not user_access(user).grants(action).empty
 
 
-def access_staff(user: Any, action: Action = Action.VIEW_SUGGESTIONS) -> QuerySet[Suggestion]:
-    q = staff_q(user, action)
-    qs = Suggestion.objects.all()
-    return qs if q is None else qs.filter(q)
+def access_staff(user: Actor, action: Action = Action.VIEW_SUGGESTIONS) -> QuerySet[Suggestion]:
+    """The suggestions in the user's staff scope (VIEW_SUGGESTIONS at a subdistrict, community or
+    estate); owners see theirs through access_own, not by ownership."""
+    return scoped(user, action, Suggestion.objects.all())
 
 
-def department_ids(user: Any) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
+def department_ids(user: Actor) -> list[int]:
+    member = acting_user(user)
+    if member is None:
         return []
-    return list(Department.objects.filter(members=user).values_list("id", flat=True))
+    return list(Department.objects.filter(members=member).values_list("id", flat=True))
 
 
-def access_department(user: Any) -> QuerySet[Suggestion]:
+def access_department(user: Actor) -> QuerySet[Suggestion]:
     """What was dispatched to the user's departments (and nothing else)."""
     return Suggestion.objects.filter(department_id__in=department_ids(user)).exclude(status=Status.SUBMITTED)
 
 
-def access_own(user: Any) -> QuerySet[Suggestion]:
-    if not getattr(user, "is_authenticated", False):
+def access_own(user: Actor) -> QuerySet[Suggestion]:
+    submitter = acting_user(user)
+    if submitter is None:
         return Suggestion.objects.none()
-    return Suggestion.objects.filter(submitter=user)
+    return Suggestion.objects.filter(submitter=submitter)
 
 
-def access_visible(user: Any) -> QuerySet[Suggestion]:
+def access_visible(user: Actor) -> QuerySet[Suggestion]:
     """Every suggestion the user may open: staff scope, their departments', their own, the ones
     theirs were merged into, and those escalated to them as a deputy."""
     if not getattr(user, "is_authenticated", False):
         return Suggestion.objects.none()
-    q = staff_q(user)
+    q = scope_q(user, Action.VIEW_SUGGESTIONS, Suggestion)
     if q is None:
         return Suggestion.objects.all()
     depts = department_ids(user)
@@ -115,7 +92,7 @@ def overdue_q(today: dt.date) -> Q:
     return Q(status__in=list(OPEN_STATUSES), due_on__lt=today)
 
 
-def due_soon_q(today: dt.date, calendar: Calendar, categories: list[Category]) -> Q:
+def due_soon_q(today: dt.date, calendar: Calendar, categories: list[SuggestionCategory]) -> Q:
     q = Q(pk__in=[])
     for c in categories:
         q |= Q(category_id=c.pk, due_on__lte=due_soon_limit(calendar, today, c.reminder_days))

@@ -23,14 +23,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor, acting_user, person
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import sniff_upload, upload_sha256
-from gongzhi.places.access import Action
+from gongzhi.places.access import Action, require
 from gongzhi.places.models import Community, Estate
 from gongzhi.suggestions.models import (
     OPEN_STATUSES,
-    Category,
     Department,
     Deputy,
     EventKind,
@@ -40,10 +40,12 @@ from gongzhi.suggestions.models import (
     Source,
     Status,
     Suggestion,
+    SuggestionCategory,
     SuggestionEvent,
     SuggestionPhoto,
 )
-from gongzhi.suggestions.selectors import due_soon_limit, may
+from gongzhi.suggestions.rules import SuggestionAction
+from gongzhi.suggestions.selectors import due_soon_limit
 from gongzhi.workdays.calendar import Calendar
 from gongzhi.workdays.services import current_calendar
 
@@ -51,22 +53,6 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_COUNT = 3
 MAX_EXTENSION_DAYS = 30
 STAFF_SOURCES = frozenset({Source.MEETING, Source.RECEPTION, Source.HOTLINE, Source.OTHER})
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
-def _require(actor: Any, action: Action, s: Suggestion) -> None:
-    if not may(actor, action, s):
-        raise AccessDeniedError(_("您无权执行此操作。"))
-
-
-def _require_member(actor: Any, s: Suggestion) -> None:
-    if s.department_id is None or not getattr(actor, "is_authenticated", False):
-        raise AccessDeniedError(_("只有承办部门的工作人员可以执行此操作。"))
-    if not Department.objects.filter(pk=s.department_id, members=actor).exists():
-        raise AccessDeniedError(_("只有承办部门的工作人员可以执行此操作。"))
 
 
 def _status(s: Suggestion, *allowed: str) -> None:
@@ -86,11 +72,13 @@ def _lock(s: Suggestion) -> Suggestion:
     return locked
 
 
-def _event(s: Suggestion, kind: str, actor: Any, note: str = "", **data: Any) -> None:
-    SuggestionEvent.objects.create(suggestion=s, kind=kind, actor=_user(actor), at=timezone.now(), note=note, data=data)
+def _event(s: Suggestion, kind: str, actor: Actor | None, note: str = "", **data: Any) -> None:
+    SuggestionEvent.objects.create(
+        suggestion=s, kind=kind, actor=acting_user(actor), at=timezone.now(), note=note, data=data
+    )
 
 
-def _audit(actor: Any, action: str, s: Suggestion, before: dict[str, Any] | None = None, **after: Any) -> None:
+def _audit(actor: Actor, action: str, s: Suggestion, before: dict[str, Any] | None = None, **after: Any) -> None:
     audit_record(
         actor=actor,
         action=f"suggestion_{action}",
@@ -125,7 +113,7 @@ def _photos_checked(photos: Sequence[Any]) -> list[tuple[Any, str, str]]:
     return out
 
 
-def _place_of(category: Category, community: Community | None, estate: Estate | None) -> Community | None:
+def _place_of(category: SuggestionCategory, community: Community | None, estate: Estate | None) -> Community | None:
     if estate is not None:
         if community is not None and estate.community_id != community.pk:
             raise DomainError(_("小区不在所选社区内。"), code="wrong_estate")
@@ -137,8 +125,8 @@ def _place_of(category: Category, community: Community | None, estate: Estate | 
 
 def _create(
     *,
-    actor: Any,
-    category: Category,
+    actor: Actor,
+    category: SuggestionCategory,
     title: str,
     text: str,
     place: str,
@@ -188,8 +176,8 @@ def _create(
 
 def suggestion_submit(
     *,
-    actor: Any,
-    category: Category,
+    actor: Actor,
+    category: SuggestionCategory,
     title: str,
     text: str,
     place: str = "",
@@ -203,6 +191,7 @@ def suggestion_submit(
     """A resident (any signed-in user) submits a suggestion with up to 3 photos (PDF, JPEG, PNG ≤ 5 MB)."""
     if not getattr(actor, "is_authenticated", False):
         raise AccessDeniedError(_("请先登录。"))
+    user = person(actor)
     today = today or timezone.localdate()
     with transaction.atomic():
         s = _create(
@@ -212,7 +201,7 @@ def suggestion_submit(
             text=text,
             place=place,
             source=Source.RESIDENT,
-            name=actor.get_full_name() or actor.get_username(),
+            name=user.get_full_name() or user.get_username(),
             phone=phone,
             community=community,
             estate=estate,
@@ -228,8 +217,8 @@ def suggestion_submit(
 
 def suggestion_record(
     *,
-    actor: Any,
-    category: Category,
+    actor: Actor,
+    category: SuggestionCategory,
     title: str,
     text: str,
     source: str,
@@ -253,7 +242,7 @@ def suggestion_record(
     probe = Suggestion(
         subdistrict=category.subdistrict, community=_place_of(category, community, estate), estate=estate
     )
-    _require(actor, Action.MANAGE_SUGGESTIONS, probe)
+    require(actor, Action.MANAGE_SUGGESTIONS, probe)
     with transaction.atomic():
         s = _create(
             actor=actor,
@@ -275,11 +264,11 @@ def suggestion_record(
     return s
 
 
-def suggestion_dispatch(*, actor: Any, suggestion: Suggestion, department: Department, note: str = "") -> Suggestion:
+def suggestion_dispatch(*, actor: Actor, suggestion: Suggestion, department: Department, note: str = "") -> Suggestion:
     """Dispatch to a department of the suggestion's subdistrict (MANAGE_SUGGESTIONS)."""
     with transaction.atomic():
         s = _lock(suggestion)
-        _require(actor, Action.MANAGE_SUGGESTIONS, s)
+        require(actor, Action.MANAGE_SUGGESTIONS, s)
         _status(s, Status.SUBMITTED, Status.BOUNCED)
         if department.subdistrict_id != s.subdistrict_id or not department.active:
             raise DomainError(_("请选择本街道启用中的承办部门。"), code="bad_department")
@@ -291,11 +280,11 @@ def suggestion_dispatch(*, actor: Any, suggestion: Suggestion, department: Depar
     return s
 
 
-def suggestion_sign(*, actor: Any, suggestion: Suggestion) -> Suggestion:
+def suggestion_sign(*, actor: Actor, suggestion: Suggestion) -> Suggestion:
     """A member of the department signs for it (handling starts)."""
     with transaction.atomic():
         s = _lock(suggestion)
-        _require_member(actor, s)
+        require(actor, SuggestionAction.HANDLE, s)
         _status(s, Status.DISPATCHED)
         s.status = Status.HANDLING
         s.save(update_fields=["status", "updated_at"])
@@ -304,11 +293,11 @@ def suggestion_sign(*, actor: Any, suggestion: Suggestion) -> Suggestion:
     return s
 
 
-def suggestion_bounce(*, actor: Any, suggestion: Suggestion, reason: str) -> Suggestion:
+def suggestion_bounce(*, actor: Actor, suggestion: Suggestion, reason: str) -> Suggestion:
     """A member of the department sends it back, with a reason (required)."""
     with transaction.atomic():
         s = _lock(suggestion)
-        _require_member(actor, s)
+        require(actor, SuggestionAction.HANDLE, s)
         _status(s, Status.DISPATCHED)
         reason = (reason or "").strip()
         if not reason:
@@ -320,12 +309,12 @@ def suggestion_bounce(*, actor: Any, suggestion: Suggestion, reason: str) -> Sug
     return s
 
 
-def suggestion_force(*, actor: Any, suggestion: Suggestion, department: Department, note: str = "") -> Suggestion:
+def suggestion_force(*, actor: Actor, suggestion: Suggestion, department: Department, note: str = "") -> Suggestion:
     """After a bounce, a coordinator assigns it (to the same or another department): handling starts
     without the department's signature."""
     with transaction.atomic():
         s = _lock(suggestion)
-        _require(actor, Action.MANAGE_SUGGESTIONS, s)
+        require(actor, Action.MANAGE_SUGGESTIONS, s)
         _status(s, Status.BOUNCED)
         if department.subdistrict_id != s.subdistrict_id or not department.active:
             raise DomainError(_("请选择本街道启用中的承办部门。"), code="bad_department")
@@ -337,12 +326,12 @@ def suggestion_force(*, actor: Any, suggestion: Suggestion, department: Departme
     return s
 
 
-def suggestion_answer(*, actor: Any, suggestion: Suggestion, answer: str, today: dt.date | None = None) -> Suggestion:
+def suggestion_answer(*, actor: Actor, suggestion: Suggestion, answer: str, today: dt.date | None = None) -> Suggestion:
     """A member of the department answers; whether it was on time is kept for the dashboard."""
     today = today or timezone.localdate()
     with transaction.atomic():
         s = _lock(suggestion)
-        _require_member(actor, s)
+        require(actor, SuggestionAction.HANDLE, s)
         _status(s, Status.HANDLING)
         s.answer = _clean(answer, "answer", _("答复内容"), 5000)
         s.answered_at = timezone.now()
@@ -356,7 +345,7 @@ def suggestion_answer(*, actor: Any, suggestion: Suggestion, answer: str, today:
 
 def suggestion_rate(
     *,
-    actor: Any,
+    actor: Actor,
     suggestion: Suggestion,
     rating: str,
     note: str = "",
@@ -396,11 +385,11 @@ def suggestion_rate(
     return s
 
 
-def suggestion_close(*, actor: Any, suggestion: Suggestion, note: str = "") -> Suggestion:
+def suggestion_close(*, actor: Actor, suggestion: Suggestion, note: str = "") -> Suggestion:
     """A coordinator closes an answered suggestion (e.g. the resident did not rate it)."""
     with transaction.atomic():
         s = _lock(suggestion)
-        _require(actor, Action.MANAGE_SUGGESTIONS, s)
+        require(actor, Action.MANAGE_SUGGESTIONS, s)
         _status(s, Status.ANSWERED)
         s.status = Status.CLOSED
         s.closed_at = timezone.now()
@@ -411,13 +400,13 @@ def suggestion_close(*, actor: Any, suggestion: Suggestion, note: str = "") -> S
 
 
 def extension_request(
-    *, actor: Any, suggestion: Suggestion, working_days: int, reason: str, today: dt.date | None = None
+    *, actor: Actor, suggestion: Suggestion, working_days: int, reason: str, today: dt.date | None = None
 ) -> ExtensionRequest:
     """A member of the department asks for more working days, on or before the due date only."""
     today = today or timezone.localdate()
     with transaction.atomic():
         s = _lock(suggestion)
-        _require_member(actor, s)
+        require(actor, SuggestionAction.HANDLE, s)
         _status(s, Status.DISPATCHED, Status.HANDLING)
         if today > s.due_on:
             raise DomainError(_("已超过办理期限，不能再申请延期。"), code="too_late")
@@ -429,7 +418,7 @@ def extension_request(
         if s.extensions.filter(status=ExtensionStatus.PENDING).exists():
             raise DomainError(_("已有待审批的延期申请。"), code="pending")
         ext = ExtensionRequest.objects.create(
-            suggestion=s, working_days=working_days, reason=reason, requested_by=_user(actor)
+            suggestion=s, working_days=working_days, reason=reason, requested_by=acting_user(actor)
         )
         _event(s, EventKind.EXTENSION_REQUESTED, actor, reason, working_days=working_days)
         _audit(actor, "extension_request", s, working_days=working_days)
@@ -438,7 +427,7 @@ def extension_request(
 
 def extension_decide(
     *,
-    actor: Any,
+    actor: Actor,
     extension: ExtensionRequest,
     approve: bool,
     today: dt.date | None = None,
@@ -449,7 +438,7 @@ def extension_decide(
     today = today or timezone.localdate()
     with transaction.atomic():
         s = _lock(extension.suggestion)
-        _require(actor, Action.MANAGE_SUGGESTIONS, s)
+        require(actor, Action.MANAGE_SUGGESTIONS, s)
         ext = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
         if ext.status != ExtensionStatus.PENDING:
             raise DomainError(_("该申请已审批。"), code="decided")
@@ -458,7 +447,7 @@ def extension_decide(
         _status(s, Status.DISPATCHED, Status.HANDLING)
         before = {"due_on": s.due_on.isoformat()}
         ext.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
-        ext.decided_by = _user(actor)
+        ext.decided_by = acting_user(actor)
         ext.decided_at = timezone.now()
         ext.save(update_fields=["status", "decided_by", "decided_at"])
         if approve:
@@ -472,11 +461,11 @@ def extension_decide(
     return ext
 
 
-def suggestion_escalate(*, actor: Any, suggestion: Suggestion, deputy: Deputy, note: str = "") -> Suggestion:
+def suggestion_escalate(*, actor: Actor, suggestion: Suggestion, deputy: Deputy, note: str = "") -> Suggestion:
     """A coordinator refers an open suggestion to a people's congress deputy of its subdistrict."""
     with transaction.atomic():
         s = _lock(suggestion)
-        _require(actor, Action.MANAGE_SUGGESTIONS, s)
+        require(actor, Action.MANAGE_SUGGESTIONS, s)
         if s.status == Status.CLOSED or s.source == Source.DEPUTY:
             raise DomainError(_("当前状态不能转人大代表。"), code="bad_status")
         if deputy.subdistrict_id != s.subdistrict_id:
@@ -489,7 +478,7 @@ def suggestion_escalate(*, actor: Any, suggestion: Suggestion, deputy: Deputy, n
 
 
 def suggestion_adopt(
-    *, actor: Any, suggestion: Suggestion, today: dt.date | None = None, calendar: Calendar | None = None
+    *, actor: Actor, suggestion: Suggestion, today: dt.date | None = None, calendar: Calendar | None = None
 ) -> Suggestion:
     """The deputy it was escalated to turns it into a deputy's suggestion: a new suggestion (source
     "deputy", linked to the original) with its own clock from today. Once per original."""
@@ -523,7 +512,7 @@ def suggestion_adopt(
     return new
 
 
-def suggestion_merge(*, actor: Any, merged: Suggestion, kept: Suggestion, note: str = "") -> Suggestion:
+def suggestion_merge(*, actor: Actor, merged: Suggestion, kept: Suggestion, note: str = "") -> Suggestion:
     """A coordinator merges a similar suggestion into another: it closes pointing at the kept one,
     whose answer its submitter then sees."""
     if merged.pk == kept.pk:
@@ -531,8 +520,8 @@ def suggestion_merge(*, actor: Any, merged: Suggestion, kept: Suggestion, note: 
     with transaction.atomic():
         s = _lock(merged)
         k = _lock(kept)
-        _require(actor, Action.MANAGE_SUGGESTIONS, s)
-        _require(actor, Action.MANAGE_SUGGESTIONS, k)
+        require(actor, Action.MANAGE_SUGGESTIONS, s)
+        require(actor, Action.MANAGE_SUGGESTIONS, k)
         if s.subdistrict_id != k.subdistrict_id:
             raise DomainError(_("只能合并同一街道的诉求。"), code="other_subdistrict")
         if s.status not in OPEN_STATUSES:

@@ -27,9 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.files import private_file_response
-from gongzhi.places.access import Action, user_access
+from gongzhi.core.forms import refusals_flashed, refusals_on
+from gongzhi.places.access import Action, may, user_access
 from gongzhi.places.models import Community
 from gongzhi.suggestions import selectors as sel
 from gongzhi.suggestions import services as sv
@@ -49,7 +51,6 @@ from gongzhi.suggestions.forms import (
 )
 from gongzhi.suggestions.models import (
     OPEN_STATUSES,
-    Category,
     Department,
     Deputy,
     ExtensionRequest,
@@ -57,6 +58,7 @@ from gongzhi.suggestions.models import (
     Rating,
     Status,
     Suggestion,
+    SuggestionCategory,
     SuggestionPhoto,
 )
 from gongzhi.workdays.services import current_calendar
@@ -90,12 +92,16 @@ def _visible(request: HttpRequest, public_id: uuid.UUID) -> Suggestion:
     return s
 
 
-def _staff_subdistricts(user: Any, action: Action) -> set[int] | None:
+def _staff_subdistricts(user: Actor, action: Action) -> set[int] | None:
     return user_access(user).subdistricts(action)
 
 
-def _active_categories(subdistricts: set[int] | None = None) -> QuerySet[Category]:
-    qs = Category.objects.filter(active=True).select_related("subdistrict").order_by("subdistrict__name", "name")
+def _active_categories(subdistricts: set[int] | None = None) -> QuerySet[SuggestionCategory]:
+    qs = (
+        SuggestionCategory.objects.filter(active=True)
+        .select_related("subdistrict")
+        .order_by("subdistrict__name", "name")
+    )
     return qs if subdistricts is None else qs.filter(subdistrict_id__in=subdistricts)
 
 
@@ -118,7 +124,7 @@ def _submit_error(form: Any, exc: DomainError) -> None:
 def submit(request: HttpRequest) -> HttpResponse:
     form = SubmitForm(request.POST or None, request.FILES or None, categories=_active_categories())
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form, _SUBMIT_FIELDS) as refused:
             s = sv.suggestion_submit(
                 actor=request.user,
                 category=form.cleaned_data["category"],
@@ -128,9 +134,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 phone=form.cleaned_data["phone"],
                 photos=form.photos(),
             )
-        except DomainError as exc:
-            _submit_error(form, exc)
-        else:
+        if not refused:
             messages.success(request, _("已提交，办理期限 %(due)s。") % {"due": s.due_on.isoformat()})
             return HttpResponseRedirect(reverse("suggestion_detail", args=[s.public_id]))
     return render(request, "suggestions/submit.html", {"form": form, "title": _("我要反映")})
@@ -272,8 +276,8 @@ def deputy_inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _permissions(user: Any, s: Suggestion, member: bool, staff_view: bool) -> dict[str, bool]:
-    manage = sel.may(user, Action.MANAGE_SUGGESTIONS, s)
+def _permissions(user: Actor, s: Suggestion, member: bool, staff_view: bool) -> dict[str, bool]:
+    manage = may(user, Action.MANAGE_SUGGESTIONS, s)
     is_open = s.status in OPEN_STATUSES
     return {
         "dispatch": manage and s.status in (Status.SUBMITTED, Status.BOUNCED),
@@ -297,7 +301,7 @@ def _permissions(user: Any, s: Suggestion, member: bool, staff_view: bool) -> di
 def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     s = _visible(request, public_id)
     member = s.department_id is not None and s.department_id in sel.department_ids(request.user)
-    staff_view = sel.may(request.user, Action.VIEW_SUGGESTIONS, s)
+    staff_view = may(request.user, Action.VIEW_SUGGESTIONS, s)
     can = _permissions(request.user, s, member, staff_view)
     ctx: dict[str, Any] = {
         "s": s,
@@ -426,13 +430,9 @@ def act(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse
         raise Http404
     s = _visible(request, public_id)
     target = s
-    try:
+    with refusals_flashed(request) as refused:
         result = handler(request, s)
-    except AccessDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         messages.success(request, _("已保存。"))
         if isinstance(result, Suggestion) and action == "adopt":
             target = result
@@ -448,7 +448,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
         raise Http404
     member = s.department_id is not None and s.department_id in sel.department_ids(request.user)
     own = s.submitter_id == request.user.pk
-    if not (own or member or sel.may(request.user, Action.VIEW_SUGGESTIONS, s)):
+    if not (own or member or may(request.user, Action.VIEW_SUGGESTIONS, s)):
         raise Http404
     return private_file_response(p.file, f"suggestion-{s.public_id}-{p.pk}")
 
