@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -25,18 +25,18 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Sum
 from django.utils import timezone
 
+from gongzhi.core.money import format_yuan, round_yuan
 from gongzhi.councils import services as councils
-from gongzhi.councils.models import Council, MemberRole, OutcomeKind, OutcomeStatus, Represents
+from gongzhi.councils.models import Council, CouncilRole, OutcomeKind, OutcomeStatus, Represents
 from gongzhi.ledgers import services as ledgers
-from gongzhi.ledgers.models import Category as Money
-from gongzhi.ledgers.models import Entry, EntryKind, Ledger, Statement, quarter_bounds
+from gongzhi.ledgers.models import Entry, EntryCategory, EntryKind, Ledger, Statement, quarter_bounds
 from gongzhi.meetings import services as meetings
 from gongzhi.places.models import Community, District, Estate, Role, RoleAssignment, Subdistrict
 from gongzhi.spaces import periods
 from gongzhi.spaces import services as spaces
 from gongzhi.spaces.models import Agreement, Obligation, PartnerKind, Period, SpaceKind
 from gongzhi.suggestions import services as sug
-from gongzhi.suggestions.models import Category, Department, Deputy, Rating, Source, Suggestion
+from gongzhi.suggestions.models import Department, Deputy, Rating, Source, Suggestion, SuggestionCategory
 from gongzhi.workdays.services import current_calendar
 
 DISTRICT = "安吉县"
@@ -62,10 +62,12 @@ _PREFIXES = (
 )
 _SUFFIXES = ("花园", "家园", "雅苑", "新村", "名邸", "公寓", "小区")
 # The share of each source in an estate's gross income, and the share of its costs.
-SOURCES = ((Money.PARKING, Decimal("0.62"), Decimal("0.30")), (Money.ADVERTISING, Decimal("0.23"), Decimal("0.10")))
+SOURCES = (
+    (EntryCategory.PARKING, Decimal("0.62"), Decimal("0.30")),
+    (EntryCategory.ADVERTISING, Decimal("0.23"), Decimal("0.10")),
+)
 VENUE_SHARE = Decimal("0.15")  # venue rent: no costs
 DELEGATED_LIMIT = Decimal("50000.00")
-FEN = Decimal("0.01")
 
 # Logins of this part of the demo (created here; listed in liangzhu.DEMO_USERS with demo="affairs").
 STAFF = "changshuo-jiedao"
@@ -93,10 +95,6 @@ class AffairsSummary:
     suggestions: int
     councils: int
     agreements: int
-
-
-def _fen(value: Decimal) -> Decimal:
-    return value.quantize(FEN, ROUND_HALF_UP)
 
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -171,24 +169,24 @@ def _ledgers(*, rng: random.Random, estates: list[Estate], users: dict[str, Any]
             estate=estate,
             delegated_limit=DELEGATED_LIMIT,
             fund_share=Decimal(rng.choice((10, 15, 20))),
-            opening_balance=_fen(Decimal(rng.randint(20000, 200000))),
+            opening_balance=round_yuan(Decimal(rng.randint(20000, 200000))),
             opened_on=opened,
         )
         for source, share, cost_share in SOURCES:
             for day in days:
-                gross = _fen(annual * share / 4 * Decimal(rng.randint(90, 110)) / 100)
+                gross = round_yuan(annual * share / 4 * Decimal(rng.randint(90, 110)) / 100)
                 income = ledgers.income_post(
                     actor=manager, ledger=ledger, source=source, amount=gross, date=day, now=now,
-                    description=f"{day:%Y年%m月} 前三个月{Money(source).label}收入",
+                    description=f"{day:%Y年%m月} 前三个月{EntryCategory(source).label}收入",
                 )  # fmt: skip
                 ledgers.cost_post(
-                    actor=manager, income=income, amount=_fen(gross * cost_share), date=day, now=now,
-                    description="管理人员及代理费用" if source == Money.PARKING else "广告代理费",
+                    actor=manager, income=income, amount=round_yuan(gross * cost_share), date=day, now=now,
+                    description="管理人员及代理费用" if source == EntryCategory.PARKING else "广告代理费",
                 )  # fmt: skip
         for day in days[1::2]:  # venue rent is invoiced half-yearly
             ledgers.income_post(
-                actor=manager, ledger=ledger, source=Money.VENUE, amount=_fen(annual * VENUE_SHARE / 2), date=day,
-                now=now, description="社区用房及场地租金",
+                actor=manager, ledger=ledger, source=EntryCategory.VENUE, amount=round_yuan(annual * VENUE_SHARE / 2),
+                date=day, now=now, description="社区用房及场地租金",
             )  # fmt: skip
         _spending(
             rng=rng, ledger=ledger, committee=committee, manager=manager, days=days, now=now, pending=index % 10 == 0
@@ -217,11 +215,11 @@ def _spending(
     """Greening paid in the second period; repairs in the fourth, paid (or, in one estate in ten,
     still awaiting the owners' committee). Both within the committee's limit and the budget."""
     plan = (
-        (Money.ENVIRONMENT, days[1] - dt.timedelta(days=20), "绿化补种与修剪"),
-        (Money.MAINTENANCE, days[3] - dt.timedelta(days=10), "道闸及监控维修"),
+        (EntryCategory.ENVIRONMENT, days[1] - dt.timedelta(days=20), "绿化补种与修剪"),
+        (EntryCategory.MAINTENANCE, days[3] - dt.timedelta(days=10), "道闸及监控维修"),
     )
     for n, (category, day, text) in enumerate(plan):
-        amount = _fen(Decimal(rng.randint(8000, 45000)))
+        amount = round_yuan(Decimal(rng.randint(8000, 45000)))
         ledgers.budget_set(actor=committee, ledger=ledger, year=day.year, category=category, amount=amount * 2)
         entry = ledgers.spending_propose(
             actor=manager, ledger=ledger, category=category, amount=amount, date=day, description=text, now=now
@@ -235,7 +233,7 @@ def _spending(
 def _reversal(*, ledger: Ledger, manager: Any, day: dt.date, now: dt.datetime) -> None:
     """An advertising income keyed twice, then reversed (a posted entry is never edited)."""
     wrong = ledgers.income_post(
-        actor=manager, ledger=ledger, source=Money.ADVERTISING, amount=Decimal("3600.00"), date=day, now=now,
+        actor=manager, ledger=ledger, source=EntryCategory.ADVERTISING, amount=Decimal("3600.00"), date=day, now=now,
         description="电梯广告收入（重复录入）",
     )  # fmt: skip
     ledgers.entry_reverse(actor=manager, entry=wrong, date=day, reason="重复录入，予以冲销", now=now)
@@ -265,7 +263,9 @@ def _suggestions(*, subdistrict: Subdistrict, estates: list[Estate], users: dict
         departments.append(department)
     city, water = departments
     cats = {
-        name: Category.objects.create(subdistrict=subdistrict, name=name, time_limit_days=days, reminder_days=remind)
+        name: SuggestionCategory.objects.create(
+            subdistrict=subdistrict, name=name, time_limit_days=days, reminder_days=remind
+        )
         for name, days, remind in CATEGORIES
     }
     deputy = Deputy.objects.create(subdistrict=subdistrict, name=DEPUTY_NAME, user=deputy_user)
@@ -364,12 +364,12 @@ def _councils(*, communities: list[Community], estates: list[Estate], users: dic
         )  # fmt: skip
         start = today - dt.timedelta(days=400)
         roles = (
-            (MemberRole.CHAIR, Represents.OTHER),
-            (MemberRole.VICE_CHAIR, Represents.OWNERS_COMMITTEE),
-            (MemberRole.SECRETARY, Represents.OTHER),
-            (MemberRole.MEMBER, Represents.PROPERTY_MANAGER),
-            (MemberRole.MEMBER, Represents.RESIDENT),
-            (MemberRole.MEMBER, Represents.BUSINESS),
+            (CouncilRole.CHAIR, Represents.OTHER),
+            (CouncilRole.VICE_CHAIR, Represents.OWNERS_COMMITTEE),
+            (CouncilRole.SECRETARY, Represents.OTHER),
+            (CouncilRole.MEMBER, Represents.PROPERTY_MANAGER),
+            (CouncilRole.MEMBER, Represents.RESIDENT),
+            (CouncilRole.MEMBER, Represents.BUSINESS),
         )
         for k, (role, represents) in enumerate(roles):
             councils.member_add(
@@ -464,7 +464,7 @@ def _deliver(obligations: Any, *, staff: Any, today: dt.date, short_period: int 
             qty = obligation.quantity
             if k == 0 and n == short_period:
                 qty = qty / 2
-            spaces.delivery_log(
+            spaces.fulfilment_log(
                 actor=staff, obligation=obligation, date=first + dt.timedelta(days=7), quantity_delivered=qty,
                 note="活动照片已存档", today=today,
             )  # fmt: skip
@@ -483,7 +483,7 @@ def affairs_summary() -> AffairsSummary | None:
     ).aggregate(s=Sum("amount"))["s"]
     return AffairsSummary(
         estates=Estate.objects.filter(community__subdistrict=subdistrict).count(),
-        income=Decimal(income or 0).quantize(FEN),
+        income=round_yuan(Decimal(income or 0)),
         statements=Statement.objects.filter(ledger__estate__community__subdistrict=subdistrict).count(),
         suggestions=Suggestion.objects.filter(subdistrict=subdistrict).count(),
         councils=Council.objects.filter(community__subdistrict=subdistrict).count(),
@@ -499,7 +499,7 @@ def affairs_lines() -> list[str]:
     return [
         (
             f"{DISTRICT}{SUBDISTRICT}：{summary.estates} 个小区的公共收益账，"
-            f"近一年收入 {summary.income:,.2f} 元，季度公示 {summary.statements} 份"
+            f"近一年收入 {format_yuan(summary.income, unit=True)}，季度公示 {summary.statements} 份"
         ),
         (
             f"社情民意 {summary.suggestions} 件（各种办理状态），议事会 {summary.councils} 个，"

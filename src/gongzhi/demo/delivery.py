@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Q
 
 from gongzhi.delivery import stages as st
-from gongzhi.delivery.models import Renewal, RenewalStage, ScheduleStatus
+from gongzhi.delivery.models import RenewalStage, ScheduleStatus
 from gongzhi.delivery.services import (
     notice_post,
     renewal_create,
@@ -30,6 +30,7 @@ from gongzhi.delivery.services import (
 )
 from gongzhi.elevators.models import Campaign, Elevator
 from gongzhi.places.models import Entrance, Estate
+from gongzhi.renewals.models import Renewal
 
 # Spring Festival (农历正月初一) by year: the week before to the week after is a blackout.
 SPRING_FESTIVAL = {

@@ -36,6 +36,7 @@ from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from gongzhi.core.actors import Actor
 from gongzhi.core.audit import audit_record
 from gongzhi.elevators import eligibility as elig
 from gongzhi.elevators.models import (
@@ -48,7 +49,7 @@ from gongzhi.elevators.models import (
     InspectionResult,
     SafetyAssessment,
 )
-from gongzhi.elevators.registry_import import owner_id_hash
+from gongzhi.elevators.registry import owner_id_hash
 from gongzhi.elevators.services import campaign_open
 from gongzhi.motions import codes
 from gongzhi.motions import services as motions
@@ -183,7 +184,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("daibiao", "deputy", "昌硕街道", "affairs"),
     DemoUser("jumin", "resident", "昌硕街道", "affairs"),
     DemoUser("rencai", "talent_admin", "市直机关青年干部人才库（示例）", "talent"),
-    DemoUser("danwei", "talent_unit", "市发改委", "talent"),
+    DemoUser("danwei", "talent_organisation", "市发改委", "talent"),
     DemoUser("ganbu", "talent_cadre", "本人档案", "talent"),
     DemoUser("jiaoshi", "talent_instructor", "群众工作方法", "talent"),
 )
@@ -194,7 +195,7 @@ EXTRA_LABELS = {
     "deputy": "人大代表",
     "resident": "居民",
     "talent_admin": "人才库管理员",
-    "talent_unit": "单位联络人",
+    "talent_organisation": "单位联络人",
     "talent_cadre": "青年干部",
     "talent_instructor": "授课教师",
 }
@@ -1326,7 +1327,7 @@ def _agenda(*, pitches: int) -> list[Any]:
     ]
 
 
-def _pitches(*, rng: random.Random, meeting: Any, data: _Renewal, actor: Any, first: dt.datetime) -> None:
+def _pitches(*, rng: random.Random, meeting: Any, data: _Renewal, actor: Actor, first: dt.datetime) -> None:
     """Every vendor's pitch, ten minutes each, in an order drawn by lot (抽签)."""
     from gongzhi.meetings.services import pitch_add
 
@@ -1411,7 +1412,7 @@ def _conclusions(data: _Renewal) -> str:
     )
 
 
-def _plan(*, actor: Any, entrance: Entrance, offer: Any, today: dt.date, method: str = "area") -> Any:
+def _plan(*, actor: Actor, entrance: Entrance, offer: Any, today: dt.date, method: str = "area") -> Any:
     """A funding plan that uses some of the maintenance fund and public revenue: it first works out
     what the subsidies leave (renewals.funding, the same arithmetic as the service), then puts 40% of
     that on the fund and 10% on public revenue (whole hundreds of yuan), so the owners' part is
@@ -1423,10 +1424,10 @@ def _plan(*, actor: Any, entrance: Entrance, offer: Any, today: dt.date, method:
 
     elevators = Elevator.objects.filter(entrance=entrance).count()
     stops = int(Elevator.objects.filter(entrance=entrance).aggregate(m=Max("stops"))["m"])
-    job = funding.Job(
+    job = funding.SubsidyJob(
         elevators=elevators, stops=stops, works_cost=offer_price_for(offer, stops), on=today, city=DEMO_CITY
     )
-    left = funding.funding_plan(funding.FundingPlan.for_job(job, active_subsidy_rules())).owners_remaining
+    left = funding.funding_plan(funding.FundingInputs.for_job(job, active_subsidy_rules())).owners_remaining
     hundred = Decimal(100)
     coefficients: dict[int, Decimal] | None = None
     if method != "area":

@@ -2,16 +2,16 @@
 Shaoxing's "1455" system — one capped pool, four required courses, five core skills.
 
 Pool 「市直机关青年干部人才库（示例）」 (cap 100, exit below 60, skills 0–100) in three categories with
-quotas 50/30/20, 24 fictional units, two two-year rounds: the previous one closed (courses, research
+quotas 50/30/20, 24 fictional organisations, two two-year rounds: the previous one closed (courses, research
 with a held summary meeting, a confirmed review, a graduation record for everyone) and the current
 one open, containing `today` (2025—2026 when today falls in it; otherwise shifted by whole rounds).
 About 96 members now with courses, two rounds of skill assessments, appraisals, postings, honours,
 notes, eight activities with feedback, six research projects, last year's awards decided and this
-year's pending, 12 pending unit nominations and a proposed review waiting for `rencai` to confirm.
+year's pending, 12 pending organisation nominations and a proposed review waiting for `rencai` to confirm.
 
 Every person is fictional (sample data). Everything is written through the talent services (which
-check and audit) with the right actor — the administrator, a unit's contact for its nominations,
-the instructor for marks, cadres and units for feedback; only the course rows (configuration
+check and audit) with the right actor — the administrator, an organisation's contact for its nominations,
+the instructor for marks, cadres and organisations for feedback; only the course rows (configuration
 without a service) are created directly. Deterministic for a seed and `today`; writes nothing when
 the pool exists already.
 """
@@ -30,20 +30,17 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from gongzhi.talent import activities as act
-from gongzhi.talent import awards as aw
-from gongzhi.talent import courses as crs
-from gongzhi.talent import research as res
-from gongzhi.talent import reviews as rev
-from gongzhi.talent import services as svc
+from gongzhi.core.actors import person
+from gongzhi.talent.activities import services as act
+from gongzhi.talent.awards import services as aw
 from gongzhi.talent.completion import missing_required
+from gongzhi.talent.courses import services as crs
 from gongzhi.talent.models import (
     ActivityKind,
     AppraisalGrade,
     AwardKind,
     AwardNomination,
     Cadre,
-    Category,
     CompletionRule,
     Course,
     Cycle,
@@ -53,20 +50,24 @@ from gongzhi.talent.models import (
     GraduationOutcome,
     Nomination,
     NominationStatus,
-    Pool,
+    Organisation,
+    PoolCategory,
+    RerankReview,
     ResearchProject,
-    Review,
     ReviewStatus,
     Skill,
-    Unit,
+    TalentPool,
 )
+from gongzhi.talent.people import services as svc
+from gongzhi.talent.research import services as res
+from gongzhi.talent.reviews import services as rev
 
 POOL_NAME = "市直机关青年干部人才库（示例）"
 POOL_DESCRIPTION = "示例数据：仿“青年争先”“1455”体系的市直机关青年干部人才库，人员均为虚构。"
 CAP = 100
 EXIT_BELOW = Decimal("60")
 CATEGORIES = (("综合管理类", 50), ("行政执法类", 30), ("专业技术类", 20))
-UNITS = (
+ORGANISATIONS = (
     "市发改委",
     "市财政局",
     "市住建局",
@@ -104,13 +105,13 @@ WEIGHTS = (Decimal(50), Decimal(10), Decimal(30), Decimal(10))
 
 # Logins of this part (listed in liangzhu.DEMO_USERS with demo="talent"; all with the demo password).
 ADMIN = "rencai"
-UNIT_CONTACT = "danwei"
+ORGANISATION_CONTACT = "danwei"
 CADRE_LOGIN = "ganbu"
 INSTRUCTOR = "jiaoshi"
-UNIT_OF_CONTACT = UNITS[0]
-# Unprinted logins (no usable password) that give feedback and nominate: other units' contacts and
+ORGANISATION_OF_CONTACT = ORGANISATIONS[0]
+# Unprinted logins (no usable password) that give feedback and nominate: other organisations' contacts and
 # some cadres.
-OTHER_CONTACT = "talent-unit-{:02d}"
+OTHER_CONTACT = "talent-organisation-{:02d}"
 CADRE_USER = "talent-cadre-{:02d}"
 CADRE_LOGINS = 16
 
@@ -120,7 +121,7 @@ PREVIOUS_LAGGING = 3  # ... and this many miss a course (not graduated, carried 
 PREVIOUS_NOMINEES = 8
 CURRENT_TARGET = (48, 29, 19)  # members now per category (96 in all)
 CURRENT_WEAK = 5
-PENDING_NOMINEES = 12  # 3 of them from the contact's unit
+PENDING_NOMINEES = 12  # 3 of them from the contact's organisation
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈任姚卢钟姜"
 SINGLE = "伟芳敏静丽强磊军洋勇杰涛明超华斌浩宇欣琪晨阳凯瑶婷鑫"
@@ -246,12 +247,12 @@ class _Person:
 class _World:
     rng: random.Random
     today: dt.date
-    pool: Pool
+    pool: TalentPool
     admin: Any
     instructor: Any
-    units: list[Unit]
-    contacts: dict[int, Any]  # unit id → its contact login
-    categories: list[Category]
+    organisations: list[Organisation]
+    contacts: dict[int, Any]  # organisation id → its contact login
+    categories: list[PoolCategory]
     courses: list[Course]
     previous: Cycle
     current: Cycle
@@ -263,17 +264,17 @@ def _at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
-def load_talent(*, seed: int, today: dt.date, users: dict[str, Any], password: str) -> Pool | None:
+def load_talent(*, seed: int, today: dt.date, users: dict[str, Any], password: str) -> TalentPool | None:
     """Load the talent sample; None (nothing written) when the pool exists. `users` receives the
     four printed logins (all with `password`)."""
-    if Pool.objects.filter(name=POOL_NAME).exists():
+    if TalentPool.objects.filter(name=POOL_NAME).exists():
         return None
     rng = random.Random(f"{seed}-talent")  # noqa: S311 - sample data, not security
     logins = _users(password)
     users.update(logins)
     w = _setup(rng, today, logins)
     _previous_round(w)
-    _current_round(w, logins[CADRE_LOGIN], logins[UNIT_CONTACT])
+    _current_round(w, logins[CADRE_LOGIN], logins[ORGANISATION_CONTACT])
     return w.pool
 
 
@@ -283,7 +284,12 @@ def load_talent(*, seed: int, today: dt.date, users: dict[str, Any], password: s
 def _users(password: str) -> dict[str, Any]:
     user_model = get_user_model()
     encoded = make_password(password)
-    labels = {ADMIN: "人才库管理员", UNIT_CONTACT: "单位联络人", CADRE_LOGIN: "青年干部", INSTRUCTOR: "授课教师"}
+    labels = {
+        ADMIN: "人才库管理员",
+        ORGANISATION_CONTACT: "单位联络人",
+        CADRE_LOGIN: "青年干部",
+        INSTRUCTOR: "授课教师",
+    }
     out: dict[str, Any] = {}
     for username, label in labels.items():
         user = user_model.objects.filter(username=username).first()
@@ -305,7 +311,7 @@ def _unprinted(username: str, label: str) -> Any:
 
 def _setup(rng: random.Random, today: dt.date, logins: dict[str, Any]) -> _World:
     admin = logins[ADMIN]
-    pool = Pool.objects.create(name=POOL_NAME, description=POOL_DESCRIPTION)  # no create service
+    pool = TalentPool.objects.create(name=POOL_NAME, description=POOL_DESCRIPTION)  # no create service
     pool.administrators.add(admin)
     svc.pool_update(
         actor=admin,
@@ -325,17 +331,17 @@ def _setup(rng: random.Random, today: dt.date, logins: dict[str, Any]) -> _World
     current = svc.cycle_save(
         actor=admin, pool=pool, name=round_name(year), start=dt.date(year, 1, 1), end=dt.date(year + 1, 12, 31)
     )
-    units: list[Unit] = []
+    organisations: list[Organisation] = []
     contacts: dict[int, Any] = {}
-    for i, name in enumerate(UNITS):
-        contact = logins[UNIT_CONTACT] if i == 0 else _unprinted(OTHER_CONTACT.format(i), f"{name}联络人")
-        unit = Unit.objects.filter(name=name).first()
-        if unit is None:
-            unit = svc.unit_create(actor=admin, name=name, members=[contact])
+    for i, name in enumerate(ORGANISATIONS):
+        contact = logins[ORGANISATION_CONTACT] if i == 0 else _unprinted(OTHER_CONTACT.format(i), f"{name}联络人")
+        organisation = Organisation.objects.filter(name=name).first()
+        if organisation is None:
+            organisation = svc.organisation_create(actor=admin, name=name, members=[contact])
         else:
-            unit.members.add(contact)  # a unit of another sample: configuration, no service
-        units.append(unit)
-        contacts[unit.pk] = contact
+            organisation.members.add(contact)  # an organisation of another sample: configuration, no service
+        organisations.append(organisation)
+        contacts[organisation.pk] = contact
     instructor = logins[INSTRUCTOR]
     course_rows = []
     for position, (name, rule, min_sessions, pass_score) in enumerate(COURSES, start=1):
@@ -351,7 +357,9 @@ def _setup(rng: random.Random, today: dt.date, logins: dict[str, Any]) -> _World
         if rule == CompletionRule.INSTRUCTOR:
             course.instructors.add(instructor)
         course_rows.append(course)
-    return _World(rng, today, pool, admin, instructor, units, contacts, categories, course_rows, previous, current)
+    return _World(
+        rng, today, pool, admin, instructor, organisations, contacts, categories, course_rows, previous, current
+    )
 
 
 def _past(w: _World, day: dt.date) -> dt.date:
@@ -367,7 +375,7 @@ def _name(w: _World) -> str:
             return name
 
 
-def _profile_fields(w: _World, category: Category, unit: Unit) -> dict[str, Any]:
+def _profile_fields(w: _World, category: PoolCategory, organisation: Organisation) -> dict[str, Any]:
     age_days = w.rng.randint(26 * 365 + 30, 35 * 365 + 300)
     return {
         "name": _name(w),
@@ -381,11 +389,13 @@ def _profile_fields(w: _World, category: Category, unit: Unit) -> dict[str, Any]
     }
 
 
-def _new_cadre(w: _World, category: Category, *, unit: Unit | None = None, username: str = "") -> Cadre:
-    unit = unit or w.rng.choice(w.units)
-    fields = _profile_fields(w, category, unit)
+def _new_cadre(
+    w: _World, category: PoolCategory, *, organisation: Organisation | None = None, username: str = ""
+) -> Cadre:
+    organisation = organisation or w.rng.choice(w.organisations)
+    fields = _profile_fields(w, category, organisation)
     staff = f"SX{len(w.names):04d}"
-    profile = svc.Profile(unit=unit, staff_number=staff, username=username, **fields)
+    profile = svc.Profile(organisation=organisation, staff_number=staff, username=username, **fields)
     return svc.cadre_create(actor=w.admin, pool=w.pool, profile=profile, today=w.today)
 
 
@@ -572,20 +582,20 @@ def _research(
 
 
 def _nominate(
-    w: _World, count: int, categories: Sequence[Category], *, strong: int, unit: Unit | None = None
+    w: _World, count: int, categories: Sequence[PoolCategory], *, strong: int, organisation: Organisation | None = None
 ) -> list[_Person]:
-    """`count` nominations of new candidates by their units' contacts (the first `strong` ones
+    """`count` nominations of new candidates by their organisations' contacts (the first `strong` ones
     strong), with their skills assessed and appraisals recorded by the administrator."""
     people = []
     for i in range(count):
-        nominating = unit or w.units[1 + (i * 7) % (len(w.units) - 1)]
+        nominating = organisation or w.organisations[1 + (i * 7) % (len(w.organisations) - 1)]
         category = categories[i % len(categories)]
         fields = _profile_fields(w, category, nominating)
         profile = rev.CandidateProfile(staff_number=f"SX{len(w.names):04d}", **fields)
         nomination = rev.nomination_create(
             actor=w.contacts[nominating.pk],
             pool=w.pool,
-            unit=nominating,
+            organisation=nominating,
             reason="政治素质好，业务能力强，在重点工作中表现突出，推荐入库培养。",
             profile=profile,
             today=w.today,
@@ -738,7 +748,7 @@ def _current_round(w: _World, own_login: Any, contact: Any) -> None:
     if w.today.year - 1 >= cycle.start.year:
         _awards_decided(w, w.today.year - 1, [p.cadre for p in people if not p.weak])
     _awards_pending(w, w.today.year, [p.cadre for p in people if not p.weak])
-    pending = _nominate(w, 3, w.categories, strong=2, unit=w.units[0])
+    pending = _nominate(w, 3, w.categories, strong=2, organisation=w.organisations[0])
     pending += _nominate(w, PENDING_NOMINEES - 3, w.categories, strong=5)
     _skills(w, pending, _past(w, w.today - dt.timedelta(days=10)))
     _appraisals(w, pending, (w.today.year - 1,), incompetent=None)
@@ -796,7 +806,7 @@ def _comment(w: _World, rating: int) -> str:
 
 def _activities(w: _World, cycle: Cycle, people: Sequence[_Person], contact: Any) -> None:
     """Eight activities with participants; feedback from participants with a login and from their
-    units' contacts; then feedback on the whole round."""
+    organisations' contacts; then feedback on the whole round."""
     with_login = [p.cadre for p in people if p.cadre.user_id is not None]
     others = [p.cadre for p in people if p.cadre.user_id is None]
     for i, (kind, title, place, offset, length) in enumerate(ACTIVITIES):
@@ -818,22 +828,30 @@ def _activities(w: _World, cycle: Cycle, people: Sequence[_Person], contact: Any
                 continue  # leave the demo cadre something to rate
             rating = _rating(w)
             act.feedback_give(
-                actor=cadre.user, activity=activity, rating=rating, comment=_comment(w, rating), today=w.today
+                actor=person(cadre.user), activity=activity, rating=rating, comment=_comment(w, rating), today=w.today
             )
-        units = sorted({c.unit_id for c in participants} - {w.units[0].pk})[:4]
-        for unit_id in units:
+        organisations = sorted({c.organisation_id for c in participants} - {w.organisations[0].pk})[:4]
+        for organisation_id in organisations:
             rating = _rating(w)
             act.feedback_give(
-                actor=w.contacts[unit_id], activity=activity, rating=rating, comment=_comment(w, rating), today=w.today
+                actor=w.contacts[organisation_id],
+                activity=activity,
+                rating=rating,
+                comment=_comment(w, rating),
+                today=w.today,
             )
     for cadre in with_login[1:]:
         act.cycle_feedback_give(
-            actor=cadre.user, cycle=cycle, rating=_rating(w), comment=w.rng.choice(CYCLE_COMMENTS), today=w.today
+            actor=person(cadre.user),
+            cycle=cycle,
+            rating=_rating(w),
+            comment=w.rng.choice(CYCLE_COMMENTS),
+            today=w.today,
         )
-    unit_ids = sorted({c.unit_id for c in with_login + others} - {w.units[0].pk})[:8]
-    for unit_id in unit_ids:
+    organisation_ids = sorted({c.organisation_id for c in with_login + others} - {w.organisations[0].pk})[:8]
+    for organisation_id in organisation_ids:
         act.cycle_feedback_give(
-            actor=w.contacts[unit_id],
+            actor=w.contacts[organisation_id],
             cycle=cycle,
             rating=_rating(w),
             comment=w.rng.choice(CYCLE_COMMENTS),
@@ -842,11 +860,11 @@ def _activities(w: _World, cycle: Cycle, people: Sequence[_Person], contact: Any
 
 
 def _awards_pending(w: _World, year: int, candidates: Sequence[Cadre]) -> None:
-    """This year's nominations: some by the administrator, some by units' contacts; no decision."""
+    """This year's nominations: some by the administrator, some by organisations' contacts; no decision."""
     picks = w.rng.sample(list(candidates), 9)
     for i, cadre in enumerate(picks):
         kind = AwardKind.values[i % 3]
-        actor = w.admin if i % 2 == 0 else w.contacts[cadre.unit_id]
+        actor = w.admin if i % 2 == 0 else w.contacts[cadre.organisation_id]
         aw.award_nominate(
             actor=actor, pool=w.pool, year=year, kind=kind, cadre=cadre, reason="本年度工作实绩突出，推荐参评。"
         )
@@ -860,7 +878,7 @@ class TalentSummary:
     pool: str
     members: int
     by_category: list[tuple[str, int, int | None]]
-    units: int
+    organisations: int
     pending_nominations: int
     closed_cycle: str
     graduated: int
@@ -873,19 +891,19 @@ class TalentSummary:
 
 
 def talent_summary() -> TalentSummary | None:
-    pool = Pool.objects.filter(name=POOL_NAME).first()
+    pool = TalentPool.objects.filter(name=POOL_NAME).first()
     if pool is None:
         return None
     members = rev.current_members(pool)
     closed = Cycle.objects.filter(pool=pool, status=CycleStatus.CLOSED).order_by("-start").first()
     current = Cycle.objects.filter(pool=pool, status=CycleStatus.OPEN).order_by("-start").first()
     graduations = Graduation.objects.filter(cycle=closed) if closed else Graduation.objects.none()
-    proposed = Review.objects.filter(pool=pool, status=ReviewStatus.PROPOSED).first()
+    proposed = RerankReview.objects.filter(pool=pool, status=ReviewStatus.PROPOSED).first()
     return TalentSummary(
         pool=pool.name,
         members=members.count(),
         by_category=[(c.name, members.filter(category=c).count(), c.quota) for c in pool.categories.order_by("id")],
-        units=Unit.objects.filter(cadres__pool=pool).distinct().count(),
+        organisations=Organisation.objects.filter(cadres__pool=pool).distinct().count(),
         pending_nominations=Nomination.objects.filter(pool=pool, status=NominationStatus.PENDING).count(),
         closed_cycle=closed.name if closed else "",
         graduated=graduations.filter(outcome=GraduationOutcome.GRADUATED).count(),
@@ -906,7 +924,7 @@ def talent_lines() -> list[str]:
     quotas = "，".join(f"{name} {n}/{q}" if q is not None else f"{name} {n}" for name, n, q in s.by_category)
     return [
         (
-            f"{s.pool}：在库 {s.members} 人（{quotas}），来自 {s.units} 个单位，"
+            f"{s.pool}：在库 {s.members} 人（{quotas}），来自 {s.organisations} 个单位，"
             f"待评审的单位推荐 {s.pending_nominations} 人"
         ),
         f"{s.closed_cycle}已结束：结业 {s.graduated} 人，未结业 {s.not_graduated} 人",
