@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.elevators.models import Campaign
-from gongzhi.elevators.services import SYSTEM, campaign_open
+from gongzhi.elevators.services import campaign_open
 from gongzhi.places.models import Role
+from tests import database_support
 from tests import factories as f
 from tests.browser_support import browser  # noqa: F401 - the fixture, for the browser tests
 from tests.talent_support import talent_world  # noqa: F401 - the fixture, for the talent tests
+
+# Every place role, in the role table's order (places.models.Role): the personas hold one user of each.
+ROLES: list[Role] = list(Role)
 
 
 @dataclass
@@ -150,17 +156,49 @@ def motion_world(personas: World) -> MotionWorld:
     return MotionWorld(personas, motion, {k: voters[n] for k, n in names.items()}, staff, staff2, now)
 
 
+# --- the test database -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's, except that an xdist worker on PostgreSQL copies the database the controller
+    migrated instead of migrating its own (tests/database_support.py)."""
+    yield from database_support.setup_test_database(request, django_db_blocker)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    database_support.build_template(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    database_support.pass_template(node.config, node.workerinput)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    database_support.drop_template(session.config)
+
+
 _DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the tests that touch no database `nodb` (pure domain math, command-line contracts): the
     PostgreSQL pass of `make test` leaves them out, since they ran in the SQLite pass and nothing in
-    them depends on the database. Then, in test_demo.py, run the tests that need an empty database
+    them depends on the database. Tests that drive Chromium get `browser` even without the mark
+    (the SQLite pass runs them). Then, in test_demo.py, run the tests that need an empty database
     before those sharing the loaded demo (a module-scoped fixture kept until the module ends)."""
     for item in items:
-        if not item.get_closest_marker("django_db") and not (_DB_FIXTURES & set(getattr(item, "fixturenames", ()))):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if not item.get_closest_marker("django_db") and not (_DB_FIXTURES & fixtures):
             item.add_marker(pytest.mark.nodb)
+        if "browser" in fixtures and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)  # whoever forgot the mark: Chromium runs in the SQLite pass only
     demo_items = [i for i in items if i.nodeid.startswith("tests/test_demo.py")]
     if not demo_items:
         return

@@ -1,12 +1,12 @@
 """A small talent-pool world for the talent tests: one pool with two categories (one with a quota),
-an open two-year cycle, the four required courses, two units, and one user per kind of access.
+an open two-year cycle, the four required courses, two organisations, and one user per kind of access.
 
     tw = talent_world  (fixture)
-    tw.users: admin, other_admin (of another pool), cadre (owns tw.cadres["self"]), unit_a (member of
-              unit A, which nominated tw.cadres["nominee"]), unit_b (member of unit B), instructor
-              (of course 1), outsider (a login with nothing here), superuser
-    tw.cadres: self (member, unit A, category 综合管理类), nominee (candidate from unit A, pending
-               nomination by unit A), other (member, unit B, category 行政执法类),
+    tw.users: admin, other_admin (of another pool), cadre (owns tw.cadres["self"]), organisation_a (member
+              of organisation A, which nominated tw.cadres["nominee"]), organisation_b (member of organisation B),
+              instructor (of course 1), outsider (a login with nothing here), superuser
+    tw.cadres: self (member, organisation A, category 综合管理类), nominee (candidate from organisation A, pending
+               nomination by organisation A), other (member, organisation B, category 行政执法类),
                foreign (member of the other pool)
 """
 
@@ -22,14 +22,14 @@ import pytest
 from gongzhi.talent.models import (
     Cadre,
     CadreStatus,
-    Category,
     CompletionRule,
     Course,
     Cycle,
     Membership,
     Nomination,
-    Pool,
-    Unit,
+    Organisation,
+    PoolCategory,
+    TalentPool,
 )
 from tests import factories as f
 
@@ -43,24 +43,30 @@ COURSES = (
 
 @dataclass
 class TalentWorld:
-    pool: Pool
-    other_pool: Pool
+    pool: TalentPool
+    other_pool: TalentPool
     cycle: Cycle
-    categories: dict[str, Category] = field(default_factory=dict)
-    units: dict[str, Unit] = field(default_factory=dict)
+    categories: dict[str, PoolCategory] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
     users: dict[str, Any] = field(default_factory=dict)
     cadres: dict[str, Cadre] = field(default_factory=dict)
     courses: list[Course] = field(default_factory=list)
 
 
 def make_cadre(
-    pool: Pool, unit: Unit, name: str, *, member: bool, category: Category | None = None, **kw: Any
+    pool: TalentPool,
+    organisation: Organisation,
+    name: str,
+    *,
+    member: bool,
+    category: PoolCategory | None = None,
+    **kw: Any,
 ) -> Cadre:
     cadre = Cadre.objects.create(
         pool=pool,
         name=name,
         date_of_birth=kw.pop("date_of_birth", dt.date(1995, 3, 1)),
-        unit=unit,
+        organisation=organisation,
         category=category,
         status=CadreStatus.MEMBER if member else CadreStatus.CANDIDATE,
         **kw,
@@ -72,31 +78,39 @@ def make_cadre(
 
 @pytest.fixture
 def talent_world(db: None) -> TalentWorld:
-    pool = Pool.objects.create(name="市直机关青年干部人才库", cap=100, exit_below=Decimal("60"))
-    other_pool = Pool.objects.create(name="另一个人才库")
+    pool = TalentPool.objects.create(name="市直机关青年干部人才库", cap=100, exit_below=Decimal("60"))
+    other_pool = TalentPool.objects.create(name="另一个人才库")
     cycle = Cycle.objects.create(pool=pool, name="2025—2026 届", start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31))
     tw = TalentWorld(pool=pool, other_pool=other_pool, cycle=cycle)
-    tw.categories["general"] = Category.objects.create(pool=pool, name="综合管理类")
-    tw.categories["enforcement"] = Category.objects.create(pool=pool, name="行政执法类", quota=2)
-    tw.units["a"] = Unit.objects.create(name="市发改委")
-    tw.units["b"] = Unit.objects.create(name="市住建局")
-    for name in ("admin", "other_admin", "cadre", "unit_a", "unit_b", "instructor", "outsider"):
+    tw.categories["general"] = PoolCategory.objects.create(pool=pool, name="综合管理类")
+    tw.categories["enforcement"] = PoolCategory.objects.create(pool=pool, name="行政执法类", quota=2)
+    tw.organisations["a"] = Organisation.objects.create(name="市发改委")
+    tw.organisations["b"] = Organisation.objects.create(name="市住建局")
+    for name in ("admin", "other_admin", "cadre", "organisation_a", "organisation_b", "instructor", "outsider"):
         tw.users[name] = f.UserFactory(username=f"talent-{name}")
     tw.users["superuser"] = f.UserFactory(username="talent-superuser", is_superuser=True, is_staff=True)
     pool.administrators.add(tw.users["admin"])
     other_pool.administrators.add(tw.users["other_admin"])
-    tw.units["a"].members.add(tw.users["unit_a"])
-    tw.units["b"].members.add(tw.users["unit_b"])
+    tw.organisations["a"].members.add(tw.users["organisation_a"])
+    tw.organisations["b"].members.add(tw.users["organisation_b"])
     tw.cadres["self"] = make_cadre(
-        pool, tw.units["a"], "张晓明", member=True, category=tw.categories["general"], user=tw.users["cadre"]
+        pool, tw.organisations["a"], "张晓明", member=True, category=tw.categories["general"], user=tw.users["cadre"]
     )
-    tw.cadres["nominee"] = make_cadre(pool, tw.units["a"], "李思远", member=False, category=tw.categories["general"])
+    tw.cadres["nominee"] = make_cadre(
+        pool, tw.organisations["a"], "李思远", member=False, category=tw.categories["general"]
+    )
     Nomination.objects.create(
-        pool=pool, cadre=tw.cadres["nominee"], unit=tw.units["a"], reason="业务骨干", nominated_by=tw.users["unit_a"]
+        pool=pool,
+        cadre=tw.cadres["nominee"],
+        organisation=tw.organisations["a"],
+        reason="业务骨干",
+        nominated_by=tw.users["organisation_a"],
     )
-    tw.cadres["other"] = make_cadre(pool, tw.units["b"], "王可", member=True, category=tw.categories["enforcement"])
-    other_unit = Unit.objects.create(name="外市某局")
-    tw.cadres["foreign"] = make_cadre(other_pool, other_unit, "赵一", member=True)
+    tw.cadres["other"] = make_cadre(
+        pool, tw.organisations["b"], "王可", member=True, category=tw.categories["enforcement"]
+    )
+    other_organisation = Organisation.objects.create(name="外市某局")
+    tw.cadres["foreign"] = make_cadre(other_pool, other_organisation, "赵一", member=True)
     for i, (name, rule, extra) in enumerate(COURSES, start=1):
         tw.courses.append(Course.objects.create(pool=pool, name=name, required=True, position=i, rule=rule, **extra))
     tw.courses[3].instructors.add(tw.users["instructor"])

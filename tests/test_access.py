@@ -6,10 +6,13 @@ The same table drives object checks (user.has_perm("places.<action>", obj)) and 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from gongzhi.elevators.models import Campaign, Elevator
 from gongzhi.elevators.selectors import access_campaigns, access_elevators
@@ -27,8 +30,7 @@ class World:
     users: dict[str, Any]
 
 
-@pytest.fixture
-def world() -> World:
+def build_world() -> World:
     d1 = f.DistrictFactory(name="余杭区")
     d2 = f.DistrictFactory(name="西湖区")
     sub1 = f.SubdistrictFactory(district=d1, name="良渚街道")
@@ -75,6 +77,22 @@ def world() -> World:
         "nobody": f.UserFactory(),
     }
     return World(objects, users)
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The world built once for the module (2,300-odd cells), in a transaction rolled back when the
+    module ends. Each test still runs in its own savepoint (the `db` fixture), so a test that writes
+    leaves nothing for the next; tests must not change the shared Python objects themselves (a
+    test that changes a user loads its own copy)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_module_world: World, db: None) -> World:
+    return _module_world
 
 
 SUB1_ELEVATORS = {"elev_own_entrance", "elev_e1_other_entrance", "elev_e2"}
@@ -300,7 +318,7 @@ def test_superuser_may_do_everything(world: World) -> None:
 
 
 def test_inactive_user_may_do_nothing(world: World) -> None:
-    user = world.users[Role.SUBDISTRICT_STAFF]
+    user = get_user_model().objects.get(pk=world.users[Role.SUBDISTRICT_STAFF].pk)  # not the shared object
     user.is_active = False
     user.save()
     user.refresh_from_db()

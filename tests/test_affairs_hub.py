@@ -79,10 +79,10 @@ def test_query_count(personas: Any, django_assert_max_num_queries: Any) -> None:
 
 
 def test_the_talent_pool_link_follows_talent_access(talent_world: Any) -> None:
-    """Pool administrators, cadres with a dossier, unit members and instructors see the link to the
+    """Pool administrators, cadres with a dossier, organisations' contacts and instructors see the link to the
     talent pool; a login with nothing to do with it does not."""
     link = href(reverse("talent_home"))
-    for name in ("admin", "cadre", "unit_a", "instructor", "superuser"):
+    for name in ("admin", "cadre", "organisation_a", "instructor", "superuser"):
         assert link in page_for(talent_world.users[name]), name
     assert link not in page_for(talent_world.users["outsider"])
 
@@ -103,10 +103,10 @@ def test_fits_the_phone(personas: Any, live_server: Any, browser: Any) -> None:
 
 
 def test_home_takes_those_whose_business_is_a_talent_pool_there(talent_world: Any) -> None:
-    """A cadre, a unit's contact or an instructor with no role in any place lands on the talent pool;
+    """A cadre, an organisation's contact or an instructor with no role in any place lands on the talent pool;
     a pool administrator who also holds a place role keeps the dashboard; a login with nothing keeps
     the (empty) dashboard."""
-    for name in ("cadre", "unit_a", "instructor", "admin"):
+    for name in ("cadre", "organisation_a", "instructor", "admin"):
         client = Client()
         client.force_login(talent_world.users[name])
         response = client.get(reverse("home"))

@@ -12,11 +12,13 @@ import pytest
 from django.test import Client, RequestFactory
 from openpyxl import load_workbook
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.core.errors import ImportRefusedError, RowProblem
 from gongzhi.elevators.models import Campaign, CampaignStatus
-from gongzhi.elevators.services import SYSTEM, campaign_rank
+from gongzhi.elevators.services import campaign_rank
 from gongzhi.places.models import Role
 from tests import factories as f
+from tests.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -104,16 +106,6 @@ def client_for(user: Any) -> Client:
     return c
 
 
-ROLES = [
-    Role.SUBDISTRICT_STAFF,
-    Role.COMMUNITY_STAFF,
-    Role.OWNERS_COMMITTEE,
-    Role.PROPERTY_MANAGER,
-    Role.OWNER,
-    Role.VENDOR,
-    Role.SUPERVISOR,
-    Role.DISTRICT_REGULATOR,
-]
 # Which estates, elevators and entrances each role sees.
 ESTATES = {
     Role.SUBDISTRICT_STAFF: {"e1", "e2"},

@@ -17,7 +17,7 @@ from gongzhi.core.params import MAX_BIGINT, IdMultipleChoiceField, parse_id, par
 from gongzhi.places.models import Role
 from gongzhi.suggestions import services as sv
 from gongzhi.suggestions.models import Status, Suggestion
-from gongzhi.talent.models import Cadre, Category
+from gongzhi.talent.models import Cadre, PoolCategory
 from tests.conftest import World
 from tests.talent_support import TalentWorld
 from tests.test_suggestions_services import SW, make_sw
@@ -85,7 +85,7 @@ def test_id_multiple_choice_field_refuses_huge_ids_before_the_query(db: None, ta
 def test_talent_pool_filter_with_a_bad_category_is_ignored(talent_world: TalentWorld, category: str) -> None:
     client = client_for(talent_world.users["admin"])
     url = reverse("talent_pool", args=[talent_world.pool.pk])
-    response = client.get(url, {"category": category, "unit": HUGE})
+    response = client.get(url, {"category": category, "organisation": HUGE})
     assert response.status_code == 200
     # ignored, as an unknown status is: every member of the pool is listed
     assert talent_world.cadres["self"].name in response.content.decode()
@@ -130,7 +130,7 @@ def test_talent_category_huge_quota_is_a_field_error(talent_world: TalentWorld) 
     body = response.content.decode()
     assert "确保该值小于或等于" in body
     assert "专业技术类" in body  # the input is kept
-    assert not Category.objects.filter(pool=talent_world.pool, name="专业技术类").exists()
+    assert not PoolCategory.objects.filter(pool=talent_world.pool, name="专业技术类").exists()
 
 
 def test_talent_activity_with_a_huge_participant_id_is_a_field_error(talent_world: TalentWorld) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from gongzhi.core.money import format_yuan as money
 from gongzhi.motions import codes
-from gongzhi.motions.views_vote import money
 from tests import factories as f
 from tests.browser_support import assert_fits_the_phone
 from tests.test_motion_vote_consultation import Entrance, build, sibling_in

@@ -1,5 +1,5 @@
 """The talent pool's pages in a real browser (Debian's Chromium through Playwright), issue 7: every
-page a pool administrator, a cadre and a unit member can open fits a 375 px phone (no horizontal
+page a pool administrator, a cadre and an organisation member can open fits a 375 px phone (no horizontal
 scroll of the page; wide tables scroll inside their own wrapper), throws no JavaScript error, nests
 no label inside another, and draws its ECharts chart (a container with a height and a canvas) where
 one is expected, also at 1280 px.
@@ -29,8 +29,13 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.talent import activities, awards, courses, research, reviews, services
-from gongzhi.talent.models import CompletionRule, Pool, Skill
+from gongzhi.talent.activities import services as activities
+from gongzhi.talent.awards import services as awards
+from gongzhi.talent.courses import services as courses
+from gongzhi.talent.models import CompletionRule, Skill, TalentPool
+from gongzhi.talent.people import services
+from gongzhi.talent.research import services as research
+from gongzhi.talent.reviews import services as reviews
 from tests import factories as f
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, assert_fits_the_phone
 
@@ -49,7 +54,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CHARTS = "#skill-radar, #review-chart, .feedback-chart"
 
 # Long, real-looking names: the pages must wrap them, not widen the page.
-UNITS = (
+ORGANISATIONS = (
     "市发展和改革委员会（市粮食和物资储备局）",
     "市住房和城乡建设局（市人民防空办公室）",
     "市市场监督管理局（市知识产权局）",
@@ -76,25 +81,25 @@ def _pdf() -> SimpleUploadedFile:
 def _build() -> Site:
     """The pool as it stands near the end of its first year, built as its administrator would."""
     users: dict[str, Any] = {
-        name: f.UserFactory(username=f"tb-{name}") for name in ("admin", "cadre", "unit_a", "instructor")
+        name: f.UserFactory(username=f"tb-{name}") for name in ("admin", "cadre", "organisation_a", "instructor")
     }
     admin = users["admin"]
-    pool = Pool.objects.create(name="市直机关青年干部人才库（2025—2026 届）", cap=40, exit_below=Decimal("60"))
+    pool = TalentPool.objects.create(name="市直机关青年干部人才库（2025—2026 届）", cap=40, exit_below=Decimal("60"))
     pool.administrators.add(admin)
     general = services.category_save(actor=admin, pool=pool, name="综合管理类", quota=None).category
     enforcement = services.category_save(actor=admin, pool=pool, name="行政执法类", quota=12).category
     cycle = services.cycle_save(
         actor=admin, pool=pool, name="2025—2026 届", start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31)
     )
-    units = [services.unit_create(actor=admin, name=name) for name in UNITS]
-    units[0].members.add(users["unit_a"])
+    organisations = [services.organisation_create(actor=admin, name=name) for name in ORGANISATIONS]
+    organisations[0].members.add(users["organisation_a"])
 
     cadres = []
     for i in range(32):
         profile = services.Profile(
             name=SURNAMES[i % len(SURNAMES)] + GIVEN[i % len(GIVEN)] + ("" if i < 10 else "甲乙丙"[i % 3]),
             date_of_birth=dt.date(1990 + i % 8, 1 + i % 12, 1 + i % 27),
-            unit=units[i % len(units)],
+            organisation=organisations[i % len(organisations)],
             gender="male" if i % 2 else "female",
             post=POSTS[i % len(POSTS)],
             category=enforcement if i % 3 == 0 else general,
@@ -118,9 +123,9 @@ def _build() -> Site:
     me = members[0]
     nominations = [
         reviews.nomination_create(
-            actor=users["unit_a"] if c.unit_id == units[0].pk else admin,
+            actor=users["organisation_a"] if c.organisation_id == organisations[0].pk else admin,
             pool=pool,
-            unit=c.unit,
+            organisation=c.organisation,
             reason="业务骨干，牵头完成多项重点改革任务，群众评价好",
             cadre=c,
             today=TODAY,
@@ -218,7 +223,7 @@ def _build() -> Site:
         activities.feedback_give(
             actor=users["cadre"], activity=act, rating=5 - n, comment="很有收获，希望多组织", today=TODAY
         )
-        activities.feedback_give(actor=users["unit_a"], activity=act, rating=4, comment="安排紧凑", today=TODAY)
+        activities.feedback_give(actor=users["organisation_a"], activity=act, rating=4, comment="安排紧凑", today=TODAY)
     activities.cycle_feedback_give(actor=users["cadre"], cycle=cycle, rating=4, comment="课程设置合理", today=TODAY)
 
     # A mid-year review confirmed (everyone stays, the pool being full: what the cadre may read), and
@@ -307,7 +312,7 @@ def _build() -> Site:
         ("category edit", u("talent_category_edit", enforcement.pk)),
         ("cycle new", u("talent_cycle_create", p)),
         ("cycle edit", u("talent_cycle_edit", c)),
-        ("unit new", u("talent_unit_create", p)),
+        ("organisation new", u("talent_organisation_create", p)),
         ("cadre new", u("talent_cadre_create", p)),
         ("cadre edit", u("talent_cadre_edit", me.pk)),
         ("enter", u("talent_membership_enter", candidates[0].pk)),
@@ -363,7 +368,7 @@ def _build() -> Site:
         ("research", u("talent_research", p)),
         ("project", u("talent_research_project", projects[0].pk)),
     ]
-    unit_pages = [
+    organisation_pages = [
         ("home", u("talent_home")),
         ("pool", u("talent_pool", p)),
         ("nominations", u("talent_nominations", p)),
@@ -372,11 +377,11 @@ def _build() -> Site:
         ("award nominate", u("talent_award_nominate", p, query="year=2025")),
     ]
     site = Site(url="", users=users)
-    for role in ("admin", "cadre", "unit_a"):
+    for role in ("admin", "cadre", "organisation_a"):
         client = Client()
         client.force_login(users[role])
         site.cookies[role] = client.cookies["sessionid"].value
-    site.pages = {"admin": admin_pages, "cadre": cadre_pages, "unit_a": unit_pages}
+    site.pages = {"admin": admin_pages, "cadre": cadre_pages, "organisation_a": organisation_pages}
     return site
 
 
@@ -507,7 +512,7 @@ def _ids(pages: list[tuple[str, str]]) -> list[str]:
 
 # The page names are fixed by _build; parametrising by name keeps the ids readable.
 ADMIN = [
-    "home", "pool", "pool settings", "category new", "category edit", "cycle new", "cycle edit", "unit new",
+    "home", "pool", "pool settings", "category new", "category edit", "cycle new", "cycle edit", "organisation new",
     "cadre new", "cadre edit", "enter", "exit", "dossier", "add posting", "add honour", "add appraisal", "add skill",
     "add note", "courses", "course new", "course edit", "session new", "attendance", "results", "results marked",
     "graduation", "activities", "activity new", "activity edit", "activity", "feedback summary", "nominations",
@@ -519,7 +524,7 @@ CADRE = [
     "home", "pool", "dossier", "activities", "activity", "reviews", "review", "review mine", "awards", "research",
     "project",
 ]  # fmt: skip
-UNIT = ["home", "pool", "nominations", "nominate", "awards", "award nominate"]
+ORGANISATION = ["home", "pool", "nominations", "nominate", "awards", "award nominate"]
 # Where a chart must be drawn (for the administrator; the cadre's own dossier has its radar too).
 CHART_PAGES = {"dossier": 1, "activity": 1, "feedback summary": 2, "review": 1}
 
@@ -531,7 +536,7 @@ def _path(site: Site, role: str, name: str) -> str:
 def test_the_page_lists_are_complete(site: Site) -> None:
     assert _ids(site.pages["admin"]) == ADMIN
     assert _ids(site.pages["cadre"]) == CADRE
-    assert _ids(site.pages["unit_a"]) == UNIT
+    assert _ids(site.pages["organisation_a"]) == ORGANISATION
 
 
 @pytest.mark.parametrize("name", ADMIN)
@@ -548,9 +553,9 @@ def test_cadre_pages_fit_the_phone(site: Site, tabs: Callable[[str], Tab], name:
         assert len(_charts(page)) == 1  # their own radar
 
 
-@pytest.mark.parametrize("name", UNIT)
-def test_unit_member_pages_fit_the_phone(site: Site, tabs: Callable[[str], Tab], name: str) -> None:
-    _check_page(site, tabs("unit_a"), _path(site, "unit_a", name))
+@pytest.mark.parametrize("name", ORGANISATION)
+def test_organisation_member_pages_fit_the_phone(site: Site, tabs: Callable[[str], Tab], name: str) -> None:
+    _check_page(site, tabs("organisation_a"), _path(site, "organisation_a", name))
 
 
 @pytest.mark.parametrize("name", list(CHART_PAGES))

@@ -1,5 +1,5 @@
 """`gongzhi schedule [--time-limit S] FILE.json`: the JSON contract of issue 5 ("Schedule contract",
-renewals/scheduling.py): exit 0 with the schedule, or with status "infeasible" and a suggestion;
+delivery/scheduling.py): exit 0 with the schedule, or with status "infeasible" and a suggestion;
 exit 2 with exactly one line on stderr and nothing on stdout for malformed input."""
 
 from __future__ import annotations

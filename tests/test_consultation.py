@@ -11,9 +11,9 @@ from django.utils import timezone
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.motions.models import MotionStatus
 from gongzhi.places.models import Role
+from gongzhi.portal.selectors import campaign_board
 from gongzhi.renewals import services as s
-from gongzhi.renewals.models import OfferStatus, Vendor
-from gongzhi.renewals.selectors import campaign_board
+from gongzhi.renewals.models import OfferStatus, OptionOffer, Vendor
 from tests import factories as f
 from tests.test_renewal_services import OFFER
 
@@ -55,7 +55,8 @@ def test_three_motions_from_the_template(setup):
     )
     assert c.replace_motion.rule_preset == "civil-code-ordinary"
     assert c.brand_motion.kind == "choice"
-    assert [o.offer_id for o in c.brand_motion.options.order_by("position")] == [o.pk for o in offers]
+    links = OptionOffer.objects.filter(option__motion=c.brand_motion).order_by("option__position")
+    assert [link.offer_id for link in links] == [o.pk for o in offers]
     # The plan raises money from the owners (owners_total > 0): a special matter, three quarters.
     assert plan.owners_total > 0
     assert c.funding_motion.rule_preset == "civil-code-special"

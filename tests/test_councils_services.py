@@ -8,16 +8,21 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.models import AuditEntry
 from gongzhi.councils import services as s
 from gongzhi.councils.models import Council, CouncilMember, OutcomeStatus, Session, Topic, TopicStatus
+from gongzhi.councils.rules import CouncilAction
 from gongzhi.meetings.models import AgendaItem, Meeting
 from gongzhi.motions.services import motion_create
+from gongzhi.places import access
 from gongzhi.places.models import Role
-from tests.conftest import World
+from tests import factories as f
+from tests.conftest import ROLES, World
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +167,36 @@ def test_outsiders_may_not_propose(personas: World) -> None:
     assert not Topic.objects.exists()
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_in_the_community_may_propose_through_the_facade(personas: World, role: str) -> None:
+    council = make_council(personas)
+    user = personas.users[role]
+    assert access.may(user, CouncilAction.PROPOSE_TOPIC, council)
+    access.require(user, CouncilAction.PROPOSE_TOPIC, council)
+
+
+def test_the_facade_refuses_outsiders_to_propose_with_the_councils_message(personas: World) -> None:
+    council = make_council(personas)
+    neighbour = f.EstateFactory(community=f.CommunityFactory(subdistrict=personas.inside["subdistrict"]))
+    for user in (
+        f.user_with_role(Role.OWNERS_COMMITTEE, estate=personas.outside["estate"]),
+        f.user_with_role(Role.COMMUNITY_STAFF, community=personas.outside["community"]),
+        f.user_with_role(Role.OWNERS_COMMITTEE, estate=neighbour),  # another community of the same subdistrict
+        f.UserFactory(),
+        AnonymousUser(),
+    ):
+        assert not access.may(user, CouncilAction.PROPOSE_TOPIC, council)
+        with pytest.raises(AccessDeniedError) as exc:
+            s.topic_propose(actor=user, council=council, title="x", text="y")
+        assert exc.value.message == "只有本社区的居民和工作人员可以提议题。"
+    # The platform passes the check, yet a topic is proposed by a person only.
+    assert access.may(SYSTEM, CouncilAction.PROPOSE_TOPIC, council)
+    with pytest.raises(AccessDeniedError) as exc:
+        s.topic_propose(actor=SYSTEM, council=council, title="x", text="y")
+    assert exc.value.code == "login_required"
+    assert not Topic.objects.exists()
+
+
 def test_propose_needs_title_and_text(personas: World) -> None:
     council = make_council(personas)
     with pytest.raises(DomainError) as e:
@@ -283,13 +318,15 @@ def test_an_outcome_links_a_suggestion_of_the_community_and_shows_its_handling(p
     from django.test import Client
     from django.urls import reverse
 
-    from gongzhi.suggestions.models import Category
+    from gongzhi.suggestions.models import SuggestionCategory
     from gongzhi.suggestions.services import suggestion_submit
 
     council = make_council(personas)
     staff = personas.users[Role.COMMUNITY_STAFF]
     session = schedule(personas, council, [accepted_topic(personas, council)])
-    category = Category.objects.create(subdistrict=personas.inside["subdistrict"], name="停车", time_limit_days=5)
+    category = SuggestionCategory.objects.create(
+        subdistrict=personas.inside["subdistrict"], name="停车", time_limit_days=5
+    )
     ours = suggestion_submit(
         actor=personas.users[Role.OWNER],
         category=category,
@@ -299,7 +336,7 @@ def test_an_outcome_links_a_suggestion_of_the_community_and_shows_its_handling(p
     )
     outside = suggestion_submit(
         actor=personas.users[Role.OWNER],
-        category=Category.objects.create(subdistrict=personas.outside["subdistrict"], name="停车"),
+        category=SuggestionCategory.objects.create(subdistrict=personas.outside["subdistrict"], name="停车"),
         title="别处的建议",
         text="……",
     )
@@ -335,13 +372,15 @@ def test_the_report_form_links_a_suggestion_by_its_number(personas: World) -> No
     from django.urls import reverse
 
     from gongzhi.councils.models import Outcome
-    from gongzhi.suggestions.models import Category
+    from gongzhi.suggestions.models import SuggestionCategory
     from gongzhi.suggestions.services import suggestion_submit
 
     council = make_council(personas)
     staff = personas.users[Role.COMMUNITY_STAFF]
     session = schedule(personas, council, [accepted_topic(personas, council)])
-    category = Category.objects.create(subdistrict=personas.inside["subdistrict"], name="停车", time_limit_days=5)
+    category = SuggestionCategory.objects.create(
+        subdistrict=personas.inside["subdistrict"], name="停车", time_limit_days=5
+    )
     ours = suggestion_submit(actor=staff, category=category, title="夜间停车难", text="……")
     client = Client()
     client.force_login(staff)

@@ -19,12 +19,10 @@ from gongzhi.councils import services as s
 from gongzhi.councils.models import Council, CouncilMember, Outcome, OutcomeStatus, Session, Topic, TopicStatus
 from gongzhi.places.models import Role
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import ROLES, World
 
 pytestmark = pytest.mark.django_db
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the phone test (Playwright's event loop), as elsewhere
-
-ALL_ROLES = list(Role)
 
 
 def client_for(user: Any) -> Client:
@@ -60,7 +58,7 @@ def _session(w: World, council: Council, hours: int = -3) -> Session:
     )
 
 
-@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("role", ROLES)
 def test_every_role_in_the_community_sees_the_council(personas: World, council: Council, role: str) -> None:
     client = client_for(personas.users[role])
     page = client.get(reverse("council_detail", args=[council.pk]))

@@ -44,7 +44,7 @@ MISSING_INT = 987_654_321
 HUGE = "9" * 30
 # Query parameters the pages read (request.GET and the GET filter forms), and a few API filters.
 PARAMS = (
-    "page", "category", "unit", "status", "q", "cycle", "course", "year", "district", "subdistrict",
+    "page", "category", "organisation", "status", "q", "cycle", "course", "year", "district", "subdistrict",
     "numbers", "offers", "from", "sort", "only", "kind", "service_code", "service_request_id",
     "start_date", "end_date", "department", "overdue", "due_soon", "estate", "community", "tier",
     "voted", "vendor", "stage", "level", "campaign_id", "estate_id", "subdistrict_id", "limit", "offset",
@@ -61,7 +61,10 @@ HOSTILE_QUERIES: list[tuple[str, str]] = [
     ("negative, repeated keys", _all("-1") + "&category=1&category=x&page=2&page=-1&cycle=1&cycle=" + HUGE),
     ("1e309", _all("1e309") + "&id=1e309"),
     ("unicode digits", _all(quote("²"))),
-    ("bad utf-8, long", "q=%ff%fe&status=%ff&category=" + "1" * 2000 + "&page=" + "x" * 2000 + "&unit=" + "长" * 700),
+    (
+        "bad utf-8, long",
+        "q=%ff%fe&status=%ff&category=" + "1" * 2000 + "&page=" + "x" * 2000 + "&organisation=" + "长" * 700,
+    ),
     (
         "format, other scripts",
         "format=xml&output=json&page=1.5&year=2025.0&q=" + quote("电梯🚀") + "&category=" + quote("١٢"),

@@ -19,18 +19,18 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.core.models import AuditEntry
-from gongzhi.delivery import services
+from gongzhi.delivery import scheduling, services, views_plan
 from gongzhi.delivery import stages as st
 from gongzhi.delivery.forms_plan import parse_blackouts
 from gongzhi.delivery.models import ConstructionSchedule, RenewalStage, ScheduleStatus
 from gongzhi.places.models import Role
-from gongzhi.renewals import scheduling
 from tests import factories as f
 from tests.browser_support import assert_fits_the_phone
 
@@ -426,15 +426,23 @@ def test_progress_while_running_then_a_refresh(delivery_world: Any) -> None:
     assert "排队中" in detail
     assert "甲电梯 1；乙电梯 1" in detail  # the run's input, vendors by name
     assert 'id="plan-gantt"' not in detail
+    # Started an hour ago: however slow the machine, the view shows the bar full at the time limit.
     ConstructionSchedule.objects.filter(pk=schedule.pk).update(
-        status=ScheduleStatus.RUNNING, started_at=timezone.now() - dt.timedelta(seconds=3)
+        status=ScheduleStatus.RUNNING, started_at=timezone.now() - dt.timedelta(hours=1)
     )
     partial = client.get(progress_url)
     assert partial.status_code == 200
     assert "HX-Refresh" not in partial
     text = partial.content.decode()
+    assert "已用 5 秒 / 时限 5 秒" in text
+    assert 'value="100"' in text
+    # The figures at a given moment (no wall clock): 3 s into a 5 s limit.
+    schedule.refresh_from_db()
+    assert schedule.started_at is not None
+    figures = views_plan._progress(schedule, now=schedule.started_at + dt.timedelta(seconds=3.2))
+    text = render_to_string("delivery/plan_progress.html", figures)
     assert "已用 3 秒 / 时限 5 秒" in text
-    assert 'value="60"' in text
+    assert 'value="64"' in text
     ConstructionSchedule.objects.filter(pk=schedule.pk).update(status=ScheduleStatus.QUEUED)
     services.schedule_run(schedule.pk)
     done = client.get(progress_url)

@@ -15,10 +15,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.delivery import services as ds
 from gongzhi.delivery import stages as st
 from gongzhi.delivery.models import EstateNotice, RenewalStage
-from gongzhi.elevators.services import SYSTEM
 from gongzhi.places.models import Role
 from gongzhi.renewals.models import FundingPlan, Offer, OfferStatus
 from tests import factories as f

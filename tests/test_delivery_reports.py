@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from gongzhi.delivery import dashboard as dash
 from gongzhi.delivery import reports as r
 from gongzhi.delivery import services as ds
 from gongzhi.delivery import stages as st
+from gongzhi.delivery import timelines as tl
 from gongzhi.places.models import Role
 from gongzhi.renewals.models import FundingPlan, Offer, OfferStatus
 from tests import factories as f
@@ -56,57 +58,11 @@ def works(start: D, end: D, back: D, *, decided: D = DECIDED) -> dict[str, st.St
 # --- pure figures -------------------------------------------------------------------------------------
 
 
-def test_two_elevators_overlapping_five_days_leave_the_entrance_five_days_without_one() -> None:
-    outage = r.entrance_outage({1: [(D(2025, 3, 1), D(2025, 3, 15))], 2: [(D(2025, 3, 11), D(2025, 3, 24))]}, 2)
-    assert outage.none == ((D(2025, 3, 11), D(2025, 3, 15)),)
-    assert outage.none_days == 5
-    assert outage.some == ((D(2025, 3, 1), D(2025, 3, 24)),)
-    assert outage.some_days == 24
-    stats = r.household_outage([(6, outage)])
-    assert (stats.households, stats.mean_none, stats.median_none, stats.max_none) == (6, 5, 5, 5)
-    assert stats.histogram[1] == (1, 7, 6, 0)  # all six households: 1-7 days without an elevator
-
-
-def test_outage_counts_every_elevator_of_the_entrance_and_merges_an_elevators_spans() -> None:
-    spans = {1: [(D(2025, 3, 1), D(2025, 3, 15))], 2: [(D(2025, 3, 11), D(2025, 3, 24))]}
-    assert r.entrance_outage(spans, 3).none == ()  # a third elevator keeps running
-    assert r.entrance_outage(spans, 3).some_days == 24
-    one = r.entrance_outage({7: [(D(2025, 1, 1), D(2025, 1, 10)), (D(2025, 1, 5), D(2025, 1, 12))]}, 1)
-    assert one.none == one.some == ((D(2025, 1, 1), D(2025, 1, 12)),)
-    # touching spans of two elevators, one at a time: never none
-    apart = r.entrance_outage({1: [(D(2025, 1, 1), D(2025, 1, 9))], 2: [(D(2025, 1, 10), D(2025, 1, 19))]}, 2)
-    assert apart.none_days == 0
-    assert apart.some_days == 19
-    assert r.entrance_outage({}, 2) == r.Outage()
-    assert r.entrance_outage({}, 0) == r.Outage()
-
-
-def test_household_outage_weights_by_households_mean_median_max_histogram() -> None:
-    ten = r.Outage(none=((D(2025, 1, 1), D(2025, 1, 10)),), some=((D(2025, 1, 1), D(2025, 1, 20)),))
-    nothing = r.Outage()
-    stats = r.household_outage([(3, nothing), (2, ten)])
-    assert stats.households == 5
-    assert stats.entrances == 2
-    assert stats.mean_none == Decimal("4.0")  # (3 × 0 + 2 × 10) / 5
-    assert stats.median_none == Decimal(0)  # 0 0 0 10 10
-    assert stats.max_none == 10
-    assert stats.mean_some == Decimal("8.0")
-    assert stats.max_some == 20
-    assert [h[2] for h in stats.histogram] == [3, 0, 1 * 2, 0, 0, 0, 0]
-    assert [h[3] for h in stats.histogram] == [3, 0, 0, 2, 0, 0, 0]
-    even = r.household_outage([(2, nothing), (2, ten)])
-    assert even.median_none == Decimal("5.0")  # 0 0 10 10
-    empty = r.household_outage([(0, ten)])
-    assert empty.households == 0
-    assert empty.max_none == 0
-    assert len(empty.histogram) == len(r.OUTAGE_BINS)
-
-
 def test_week_ends_are_sundays_covering_both_ends() -> None:
-    assert r.week_ends(D(2025, 1, 1), D(2025, 1, 15)) == [D(2025, 1, 5), D(2025, 1, 12), D(2025, 1, 19)]
-    assert r.week_ends(D(2025, 1, 5), D(2025, 1, 5)) == [D(2025, 1, 5)]
-    long = r.week_ends(D(2000, 1, 1), D(2025, 1, 1))
-    assert len(long) == r.MAX_WEEKS
+    assert tl.week_ends(D(2025, 1, 1), D(2025, 1, 15)) == [D(2025, 1, 5), D(2025, 1, 12), D(2025, 1, 19)]
+    assert tl.week_ends(D(2025, 1, 5), D(2025, 1, 5)) == [D(2025, 1, 5)]
+    long = tl.week_ends(D(2000, 1, 1), D(2025, 1, 1))
+    assert len(long) == tl.MAX_WEEKS
     assert long[-1] == D(2025, 1, 5)
 
 
@@ -115,20 +71,20 @@ def test_stage_timeline_reconstructs_weekly_counts_from_actual_end_dates() -> No
                notice={"status": st.DONE, "actual_end": D(2025, 1, 10)})  # fmt: skip
     b = states(D(2025, 1, 10))
     skipped = states(D(2025, 1, 1), assessment={"status": st.SKIPPED, "actual_end": None})
-    timeline = r.stage_timeline([a, b, skipped], D(2025, 1, 15))
+    timeline = tl.stage_timeline([a, b, skipped], D(2025, 1, 15))
     assert timeline.labels == ("2025-01-05", "2025-01-12", "2025-01-19")
     assert timeline.series[st.PROPOSAL] == [1, 0, 0]  # b decided only on 10 January
     assert timeline.series[st.CONTRACT] == [2, 2, 2]  # a moves on as b arrives
     assert timeline.series[st.CONSTRUCTION] == [0, 1, 1]  # a: notice done on 10 January
-    assert timeline.series[r.DONE] == [0, 0, 0]
+    assert timeline.series[tl.DONE] == [0, 0, 0]
     assert all(sum(values) == 3 for values in zip(*timeline.series.values(), strict=True))
 
 
 def test_stage_at_and_done() -> None:
     finished = states(D(2025, 1, 1), **{k: {"status": st.DONE, "actual_end": D(2025, 6, 1)} for k in st.ORDER[4:]})
-    assert r.stage_at(finished, D(2025, 5, 31)) == st.CONTRACT
-    assert r.stage_at(finished, D(2025, 6, 1)) == r.DONE
-    assert r.stage_at(states(), D(2025, 1, 1)) == st.PROPOSAL
+    assert tl.stage_at(finished, D(2025, 5, 31)) == st.CONTRACT
+    assert tl.stage_at(finished, D(2025, 6, 1)) == tl.DONE
+    assert tl.stage_at(states(), D(2025, 1, 1)) == st.PROPOSAL
 
 
 def test_completion_actual_against_planned_by_week() -> None:
@@ -137,12 +93,12 @@ def test_completion_actual_against_planned_by_week() -> None:
     )
     b = states(D(2025, 1, 1), in_service={"planned_end": D(2025, 3, 5)})
     c = states(D(2025, 1, 1), in_service={"planned_end": D(2025, 4, 10)})
-    done = r.completion([a, b, c], D(2025, 3, 12))
+    done = tl.completion([a, b, c], D(2025, 3, 12))
     assert done.labels[:3] == ("2025-03-02", "2025-03-09", "2025-03-16")
     assert done.labels[-1] == "2025-04-13"
     assert done.planned == [1, 2, 2, 2, 2, 2, 3]
     assert done.actual == [1, 1, 1, None, None, None, None]  # weeks not begun by 12 March have no actual
-    assert r.completion([states()], D(2025, 3, 12)) == r.Completion((), [], [])
+    assert tl.completion([states()], D(2025, 3, 12)) == tl.Completion((), [], [])
 
 
 def test_figures_put_it_together() -> None:
@@ -152,12 +108,12 @@ def test_figures_put_it_together() -> None:
         st.CONSTRUCTION: st.StageState(st.CONSTRUCTION, st.STARTED, D(2025, 3, 11), D(2025, 3, 20), D(2025, 3, 11)),
     }
     items = [
-        r.Item(1, 11, 100, works(D(2025, 3, 1), D(2025, 3, 10), D(2025, 3, 16))),  # out 1-15 March
-        r.Item(2, 12, 100, started),  # out 11-24 March (started: until the day before it is back)
-        r.Item(3, 13, 200, works(D(2025, 3, 1), D(2025, 3, 2), D(2025, 3, 4))),  # out 1-3 March, alone
-        r.Item(4, 14, 300, states(D(2024, 12, 1))),  # no dates yet: not in the household figures
+        dash.Item(1, 11, 100, works(D(2025, 3, 1), D(2025, 3, 10), D(2025, 3, 16))),  # out 1-15 March
+        dash.Item(2, 12, 100, started),  # out 11-24 March (started: until the day before it is back)
+        dash.Item(3, 13, 200, works(D(2025, 3, 1), D(2025, 3, 2), D(2025, 3, 4))),  # out 1-3 March, alone
+        dash.Item(4, 14, 300, states(D(2024, 12, 1))),  # no dates yet: not in the household figures
     ]
-    fig = r.figures(items, {100: 2, 200: 1, 300: 1}, {100: 6, 200: 4, 300: 9}, today)
+    fig = dash.figures(items, {100: 2, 200: 1, 300: 1}, {100: 6, 200: 4, 300: 9}, today)
     assert fig.elevators == 4
     assert fig.done == 0
     assert fig.out_now == 1  # only the started one: 1 and 3 are planned, not actually begun
@@ -176,7 +132,7 @@ def test_figures_put_it_together() -> None:
     assert (contract.elevators, contract.overdue) == (4, 2)
     assert sum(row.elevators for row in fig.stages) == 4
     assert fig.progress == 27  # (3 × 21 + 43.5) / 4: decided (2 + 4 + 5 + 10), one half-way through construction
-    data = r.chart_data(fig)
+    data = dash.chart_data(fig)
     assert [s["key"] for s in data["timeline"]["series"]] == [st.CONTRACT]  # only stages with elevators
     assert data["histogram"]["none"][1] == 10
 

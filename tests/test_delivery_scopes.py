@@ -22,25 +22,15 @@ from django.urls import reverse
 from gongzhi.core.errors import AccessDeniedError
 from gongzhi.delivery import services as ds
 from gongzhi.delivery import stages as st
-from gongzhi.delivery.models import Renewal, RenewalStage, StageDocument
-from gongzhi.places.access import Action, allowed, allowed_other_than
+from gongzhi.delivery.models import RenewalStage, StageDocument
+from gongzhi.places.access import Action, allowed, allowed_other_than, chain_of
 from gongzhi.places.models import Role, RoleAssignment
-from gongzhi.places.rules import chain_of
+from gongzhi.renewals.models import Renewal
 from tests import factories as f
-from tests.conftest import DeliveryWorld
+from tests.conftest import ROLES, DeliveryWorld
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    Role.SUBDISTRICT_STAFF,
-    Role.COMMUNITY_STAFF,
-    Role.OWNERS_COMMITTEE,
-    Role.PROPERTY_MANAGER,
-    Role.OWNER,
-    Role.VENDOR,
-    Role.SUPERVISOR,
-    Role.DISTRICT_REGULATOR,
-]
 STAFF_OF_THE_PLACE = {Role.SUBDISTRICT_STAFF, Role.COMMUNITY_STAFF, Role.OWNERS_COMMITTEE, Role.PROPERTY_MANAGER}
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 TODAY = dt.date(2025, 4, 10)

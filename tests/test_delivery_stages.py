@@ -38,6 +38,14 @@ def test_weights_sum_to_100_and_cover_the_order() -> None:
     assert sum(st.WEIGHTS.values()) == 100
     assert set(st.WEIGHTS) == set(st.ORDER)
     assert len(st.ORDER) == len(set(st.ORDER)) == 12
+
+
+def test_the_stage_choices_are_the_order() -> None:
+    """renewals.models.StageKind spells the stage names itself (renewals sits a floor below delivery
+    and may not import delivery.stages): the choices must be the same names in the same order."""
+    from gongzhi.renewals.models import StageKind
+
+    assert tuple(StageKind.values) == st.ORDER
     assert all(w > 0 for w in st.WEIGHTS.values())
     assert max(st.WEIGHTS, key=lambda k: st.WEIGHTS[k]) == st.CONSTRUCTION  # the works weigh most
 

@@ -19,10 +19,11 @@ from django.utils import timezone
 
 from gongzhi.delivery import services as ds
 from gongzhi.delivery import stages as st
-from gongzhi.delivery.models import Renewal, RenewalStage, StageDocument
+from gongzhi.delivery.models import RenewalStage, StageDocument
 from gongzhi.places.models import Role, RoleAssignment
+from gongzhi.renewals.models import Renewal
 from tests import factories as f
-from tests.conftest import DeliveryWorld, World
+from tests.conftest import ROLES, DeliveryWorld, World
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +31,6 @@ pytestmark = pytest.mark.django_db
 # would refuse to be called from it without this (as in test_renewal_views.py).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-ROLES = [
-    Role.SUBDISTRICT_STAFF,
-    Role.COMMUNITY_STAFF,
-    Role.OWNERS_COMMITTEE,
-    Role.PROPERTY_MANAGER,
-    Role.OWNER,
-    Role.VENDOR,
-    Role.SUPERVISOR,
-    Role.DISTRICT_REGULATOR,
-]
 RECORDERS = [Role.SUBDISTRICT_STAFF, Role.COMMUNITY_STAFF, Role.OWNERS_COMMITTEE, Role.PROPERTY_MANAGER]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -247,14 +238,17 @@ def test_manage_buttons_only_for_delivery_managers(
 def test_from_decisions_adds_the_decided_entrances(personas: World) -> None:
     """An entrance whose owners passed the replace motion and adopted an offer gets its renewal,
     with the offer's vendor and installation days; a second run adds nothing."""
-    from gongzhi.motions.models import Motion, MotionOption, MotionResult, MotionStatus
+    from gongzhi.motions.models import Motion, MotionResult, MotionStatus
+    from gongzhi.renewals.models import OptionOffer
     from tests.test_motion_vote_consultation import build
 
     entrance = f.EntranceFactory(building=personas.inside["building"], name="3单元")
     elevator = f.ElevatorFactory(entrance=entrance)
     c = build(personas, entrance=entrance).consultation
     now = timezone.now()
-    option = MotionOption.objects.filter(motion=c.brand_motion, offer__isnull=False).order_by("position")[1]
+    link = OptionOffer.objects.filter(option__motion=c.brand_motion).select_related("option", "offer__vendor")
+    chosen = link.order_by("option__position")[1]
+    option = chosen.option
     for motion, outcome in ((c.replace_motion, {}), (c.brand_motion, {"adopted": option.position})):
         Motion.objects.filter(pk=motion.pk).update(status=MotionStatus.CLOSED)
         MotionResult.objects.create(
@@ -270,8 +264,8 @@ def test_from_decisions_adds_the_decided_entrances(personas: World) -> None:
     assert "已按业主表决结果添加 1 部电梯。" in response.content.decode()
     renewal = Renewal.objects.get()
     assert renewal.elevator == elevator
-    assert renewal.vendor == option.offer.vendor
-    assert renewal.works_days == option.offer.installation_days
+    assert renewal.vendor == chosen.offer.vendor
+    assert renewal.works_days == chosen.offer.installation_days
     assert renewal.current_stage == st.CONTRACT
     again = client.post(url, follow=True)
     assert "没有新的已表决电梯可添加。" in again.content.decode()

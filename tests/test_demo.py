@@ -37,7 +37,7 @@ from gongzhi.demo.liangzhu import (
 from gongzhi.elevators import eligibility as elig
 from gongzhi.elevators.device_codes import device_code_warning
 from gongzhi.elevators.models import Campaign, CampaignEntry, Elevator, FaultRecord, SafetyAssessment
-from gongzhi.elevators.registry_import import owner_id_hash
+from gongzhi.elevators.registry import owner_id_hash
 from gongzhi.meetings.models import (
     AgendaItem,
     Meeting,
@@ -55,7 +55,6 @@ from gongzhi.motions.models import (
     Ballot,
     BallotVersion,
     Motion,
-    MotionOption,
     MotionStatus,
     PaperEntry,
     ProxyAuthorisation,
@@ -83,8 +82,17 @@ from gongzhi.places.models import (
     RoleAssignment,
     Subdistrict,
 )
-from gongzhi.renewals.models import Consultation, FundingPlan, Offer, OfferPrice, OfferStatus, Vendor
-from gongzhi.renewals.selectors import access_offers, access_plans, campaign_board
+from gongzhi.portal.selectors import campaign_board
+from gongzhi.renewals.models import (
+    Consultation,
+    FundingPlan,
+    Offer,
+    OfferPrice,
+    OfferStatus,
+    OptionOffer,
+    Vendor,
+)
+from gongzhi.renewals.selectors import access_offers, access_plans
 from gongzhi.renewals.services import plan_shares
 
 pytestmark = pytest.mark.django_db
@@ -787,7 +795,9 @@ def test_consultation_voting_now_with_frozen_rolls_and_locked_offers(demo: objec
     assert consultation.brand_motion.kind == "choice"
     assert consultation.replace_motion.rule_preset == "civil-code-ordinary"
     assert consultation.funding_motion.rule_preset == "civil-code-special"  # owners pay: Art. 278(1)(6)
-    offered = Offer.objects.filter(pk__in=MotionOption.objects.filter(motion=consultation.brand_motion).values("offer"))
+    offered = Offer.objects.filter(
+        pk__in=OptionOffer.objects.filter(option__motion=consultation.brand_motion).values("offer")
+    )
     assert offered.count() == 3
     assert set(offered.values_list("status", flat=True)) == {OfferStatus.LOCKED}
     assert all(o.locked_at is not None and o.locked_at < consultation.replace_motion.opens_at for o in offered)

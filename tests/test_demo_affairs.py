@@ -197,7 +197,7 @@ def test_two_agreements_one_shortfall_one_review_due() -> None:
     assert [review_due(a, TODAY) for a in agreements] == [True, False]
     for a in agreements:
         assert a.obligations.count() == 2
-        assert all(o.deliveries.exists() for o in a.obligations.all())
+        assert all(o.fulfilments.exists() for o in a.obligations.all())
 
 
 @pytest.mark.usefixtures("demo")

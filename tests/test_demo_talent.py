@@ -28,17 +28,16 @@ from gongzhi.demo.talent import (
     ADMIN,
     CADRE_LOGIN,
     INSTRUCTOR,
+    ORGANISATION_CONTACT,
+    ORGANISATION_OF_CONTACT,
     POOL_NAME,
-    UNIT_CONTACT,
-    UNIT_OF_CONTACT,
     cycle_start_year,
     load_talent,
     round_name,
     talent_lines,
 )
-from gongzhi.talent import reviews as rev
 from gongzhi.talent import scoring
-from gongzhi.talent.activities import activity_summary, cycle_summary
+from gongzhi.talent.activities.services import activity_summary, cycle_summary
 from gongzhi.talent.completion import completed_courses, missing_required, required_courses
 from gongzhi.talent.models import (
     Appraisal,
@@ -59,19 +58,20 @@ from gongzhi.talent.models import (
     Milestone,
     Nomination,
     NominationStatus,
-    Pool,
+    Organisation,
     ProjectStatus,
+    RerankReview,
     ResearchMember,
     ResearchProject,
-    Review,
     ReviewLine,
     ReviewStatus,
     Skill,
     SkillAssessment,
     SummaryMeeting,
-    Unit,
+    TalentPool,
 )
-from gongzhi.talent.research import is_overdue
+from gongzhi.talent.research.services import is_overdue
+from gongzhi.talent.reviews import services as rev
 from tests.test_demo import TODAY, _media  # noqa: F401 - the media fixture keeps the reports out of var/
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,9 @@ def digest() -> str:
     """Natural data only (names, dates, scores, outcomes; no ids, no wall-clock times)."""
     h = hashlib.sha256()
     for rows in (
-        Cadre.objects.order_by("name").values_list("name", "status", "date_of_birth", "unit__name", "category__name"),
+        Cadre.objects.order_by("name").values_list(
+            "name", "status", "date_of_birth", "organisation__name", "category__name"
+        ),
         SkillAssessment.objects.order_by("cadre__name", "skill", "assessed_on").values_list(
             "cadre__name", "skill", "score", "assessed_on"
         ),
@@ -103,7 +105,7 @@ def digest() -> str:
 
 @dataclass
 class Loaded:
-    pool: Pool
+    pool: TalentPool
     first_digest: str
     digest: str
 
@@ -115,7 +117,7 @@ def _talent_loaded(django_db_setup: None, django_db_blocker: Any, _media: None) 
             assert load_talent(seed=2024, today=TODAY, users={}, password=DEMO_PASSWORD) is not None
             first = digest()
             transaction.set_rollback(True)
-        assert not Pool.objects.filter(name=POOL_NAME).exists()
+        assert not TalentPool.objects.filter(name=POOL_NAME).exists()
         pool = load_talent(seed=2024, today=TODAY, users={}, password=DEMO_PASSWORD)
         assert pool is not None
         yield Loaded(pool, first, digest())
@@ -127,7 +129,7 @@ def demo(_talent_loaded: Loaded, db: None) -> Loaded:
     return _talent_loaded
 
 
-def cycles(pool: Pool) -> tuple[Cycle, Cycle]:
+def cycles(pool: TalentPool) -> tuple[Cycle, Cycle]:
     return (
         Cycle.objects.get(pool=pool, status=CycleStatus.CLOSED),
         Cycle.objects.get(pool=pool, status=CycleStatus.OPEN),
@@ -163,17 +165,17 @@ def test_pool_counts_quotas_and_nominations(demo: Loaded) -> None:
     assert members.count() == 96 <= pool.cap
     by_category = {c.name: (members.filter(category=c).count(), c.quota) for c in pool.categories.all()}
     assert by_category == {"综合管理类": (48, 50), "行政执法类": (29, 30), "专业技术类": (19, 20)}
-    assert Unit.objects.filter(cadres__pool=pool).distinct().count() == 24
+    assert Organisation.objects.filter(cadres__pool=pool).distinct().count() == 24
     ages = {(TODAY - c.date_of_birth).days // 365 for c in members}
     assert min(ages) >= 26
     assert max(ages) <= 35
     pending = Nomination.objects.filter(pool=pool, status=NominationStatus.PENDING)
     assert pending.count() == 12
-    danwei = get_user_model().objects.get(username=UNIT_CONTACT)
-    own = pending.filter(unit__name=UNIT_OF_CONTACT)
+    danwei = get_user_model().objects.get(username=ORGANISATION_CONTACT)
+    own = pending.filter(organisation__name=ORGANISATION_OF_CONTACT)
     assert own.count() == 3
     assert set(own.values_list("nominated_by", flat=True)) == {danwei.pk}
-    assert Unit.objects.get(name=UNIT_OF_CONTACT).members.filter(pk=danwei.pk).exists()
+    assert Organisation.objects.get(name=ORGANISATION_OF_CONTACT).members.filter(pk=danwei.pk).exists()
 
 
 def test_closed_round_graduations(demo: Loaded) -> None:
@@ -200,7 +202,7 @@ def test_closed_round_graduations(demo: Loaded) -> None:
 
 def test_confirmed_review_matches_memberships(demo: Loaded) -> None:
     closed, _ = cycles(demo.pool)
-    review = Review.objects.get(pool=demo.pool, status=ReviewStatus.CONFIRMED)
+    review = RerankReview.objects.get(pool=demo.pool, status=ReviewStatus.CONFIRMED)
     assert review.cycle == closed
     assert review.reason
     lines = list(review.lines.all())
@@ -224,7 +226,7 @@ def test_confirmed_review_matches_memberships(demo: Loaded) -> None:
             assert not changed.exists()
 
 
-def recompute(review: Review, cadre: Cadre) -> Decimal:
+def recompute(review: RerankReview, cadre: Cadre) -> Decimal:
     """The composite score from the dossier, read here without the review module's reader."""
     skills = []
     for value, label in Skill.choices:
@@ -261,7 +263,7 @@ def recompute(review: Review, cadre: Cadre) -> Decimal:
 
 def test_proposed_review_scores_and_confirm(demo: Loaded) -> None:
     _, current = cycles(demo.pool)
-    review = Review.objects.get(pool=demo.pool, status=ReviewStatus.PROPOSED)
+    review = RerankReview.objects.get(pool=demo.pool, status=ReviewStatus.PROPOSED)
     assert review.cycle == current
     assert review.held_on == TODAY
     lines = {line.cadre_id: line for line in review.lines.select_related("cadre")}
@@ -329,7 +331,7 @@ def test_activities_have_chart_data(demo: Loaded) -> None:
         assert summary.count > 0
         assert summary.average is not None
         assert summary.by_kind["participant"] is not None
-        assert summary.by_kind["unit"] is not None
+        assert summary.by_kind["organisation"] is not None
     overall = cycle_summary(current)
     assert overall.programme.count > 0
     assert sum(overall.overall.distribution[2:]) > 0.8 * overall.overall.count  # ratings 3–5 mostly
@@ -382,7 +384,7 @@ def test_awards(demo: Loaded) -> None:
 
 def test_logins_open_their_pages(demo: Loaded) -> None:
     specs = [u for u in DEMO_USERS if u.demo == "talent"]
-    assert {u.username for u in specs} == {ADMIN, UNIT_CONTACT, CADRE_LOGIN, INSTRUCTOR}
+    assert {u.username for u in specs} == {ADMIN, ORGANISATION_CONTACT, CADRE_LOGIN, INSTRUCTOR}
     assert all(role_label(u.role) for u in specs)
     clients = {}
     for spec in specs:
@@ -399,7 +401,7 @@ def test_logins_open_their_pages(demo: Loaded) -> None:
     other = Cadre.objects.filter(pool=pool).exclude(pk=own.pk).first()
     assert other is not None
     assert clients[CADRE_LOGIN].get(reverse("talent_cadre", args=[other.pk])).status_code == 404
-    assert clients[UNIT_CONTACT].get(reverse("talent_nominations", args=[pool.pk])).status_code == 200
+    assert clients[ORGANISATION_CONTACT].get(reverse("talent_nominations", args=[pool.pk])).status_code == 200
     assert clients[INSTRUCTOR].get(reverse("talent_courses", args=[pool.pk])).status_code == 200
     # The unprinted helper logins (feedback authors) cannot log in with a password.
     helpers = get_user_model().objects.filter(username__startswith="talent-")

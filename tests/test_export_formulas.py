@@ -25,6 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.formula import ArrayFormula
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.core.spreadsheets import (
     SafeWorkbook,
     csv_text,
@@ -33,7 +34,7 @@ from gongzhi.core.spreadsheets import (
     workbook_bytes,
 )
 from gongzhi.elevators.models import Campaign, Elevator
-from gongzhi.elevators.services import SYSTEM, campaign_rank
+from gongzhi.elevators.services import campaign_rank
 from gongzhi.places.models import Building, Entrance, Estate, Role, Subdistrict
 from tests import factories as f
 from tests.conftest import World
@@ -269,22 +270,22 @@ def _hostile_talent(tw: TalentWorld, text: str) -> Any:
     from gongzhi.talent.models import (
         Activity,
         Cadre,
-        Category,
         Course,
         Cycle,
         Honour,
         Note,
-        Pool,
+        Organisation,
+        PoolCategory,
         Posting,
         SkillAssessment,
-        Unit,
+        TalentPool,
     )
 
-    Pool.objects.filter(pk=tw.pool.pk).update(name=text)
-    Unit.objects.filter(pk=tw.units["a"].pk).update(name=text)
-    Unit.objects.filter(pk=tw.units["b"].pk).update(name=text + "乙")
-    Category.objects.filter(pk=tw.categories["general"].pk).update(name=text)
-    Category.objects.filter(pk=tw.categories["enforcement"].pk).update(name=text + "乙")
+    TalentPool.objects.filter(pk=tw.pool.pk).update(name=text)
+    Organisation.objects.filter(pk=tw.organisations["a"].pk).update(name=text)
+    Organisation.objects.filter(pk=tw.organisations["b"].pk).update(name=text + "乙")
+    PoolCategory.objects.filter(pk=tw.categories["general"].pk).update(name=text)
+    PoolCategory.objects.filter(pk=tw.categories["enforcement"].pk).update(name=text + "乙")
     Course.objects.filter(pk=tw.courses[0].pk).update(name=text)
     Cycle.objects.filter(pk=tw.cycle.pk).update(name=text)
     me = tw.cadres["self"]

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.elevators.exports import campaign_workbook
 from gongzhi.elevators.selectors import access_campaigns, campaign_entries
-from gongzhi.elevators.services import SYSTEM, campaign_rank
+from gongzhi.elevators.services import campaign_rank
 from gongzhi.places.models import Role
 from tests import factories as f
 

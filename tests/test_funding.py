@@ -17,9 +17,9 @@ from gongzhi.renewals.funding import (
     KNOWN_RULES,
     FixedPerElevator,
     FundingInputError,
-    FundingPlan,
-    Job,
+    FundingInputs,
     ShareWithCap,
+    SubsidyJob,
     SubsidyRule,
     TieredByStops,
     funding_plan,
@@ -49,8 +49,8 @@ def job(
     on: dt.date = IN_2026,
     city: str | None = None,
     kind: fd.Kind = "replacement",
-) -> Job:
-    return Job(elevators=elevators, stops=stops, works_cost=D(cost), on=on, city=city, kind=kind)
+) -> SubsidyJob:
+    return SubsidyJob(elevators=elevators, stops=stops, works_cost=D(cost), on=on, city=city, kind=kind)
 
 
 def codes(lines: list[fd.SubsidyLine]) -> list[str]:
@@ -273,7 +273,7 @@ def test_zero_works_cost_gets_zero() -> None:
 
 
 def test_plan_lines_add_up_to_the_cost() -> None:
-    plan = FundingPlan.for_job(
+    plan = FundingInputs.for_job(
         job(cost="265000.00", stops=12, elevators=2, city="杭州市"),
         KNOWN_RULES,
         maintenance_fund=D("50000.00"),
@@ -293,12 +293,12 @@ def test_plan_lines_add_up_to_the_cost() -> None:
 
 
 def test_plan_that_balances_exactly_leaves_owners_nothing() -> None:
-    plan = FundingPlan(total_cost=D("100.00"), subsidies=[], maintenance_fund=D("60.00"), public_revenue=D("40.00"))
+    plan = FundingInputs(total_cost=D("100.00"), subsidies=[], maintenance_fund=D("60.00"), public_revenue=D("40.00"))
     assert funding_plan(plan).owners_remaining == D("0.00")
 
 
 def test_plan_over_the_cost_is_refused_naming_the_excess() -> None:
-    plan = FundingPlan(total_cost=D("100.00"), subsidies=[], maintenance_fund=D("60.00"), public_revenue=D("40.01"))
+    plan = FundingInputs(total_cost=D("100.00"), subsidies=[], maintenance_fund=D("60.00"), public_revenue=D("40.01"))
     with pytest.raises(FundingInputError) as caught:
         funding_plan(plan)
     text = str(caught.value)
@@ -311,7 +311,7 @@ def test_plan_over_the_cost_is_refused_naming_the_excess() -> None:
 def test_plan_refuses_subsidy_lines_above_the_cost() -> None:
     line = fd.SubsidyLine(code="x", name="x", authority="中央", source="x", amount=D("101.00"), computed=D("101.00"))
     with pytest.raises(FundingInputError, match=r"超出 1\.00 元"):
-        funding_plan(FundingPlan(total_cost=D("100.00"), subsidies=[line]))
+        funding_plan(FundingInputs(total_cost=D("100.00"), subsidies=[line]))
 
 
 @pytest.mark.parametrize(
@@ -328,7 +328,7 @@ def test_plan_refuses_bad_amounts(field: str, value: object, message: str) -> No
     values: dict[str, Any] = {"total_cost": D("100.00"), "subsidies": []}
     values[field] = value
     with pytest.raises(FundingInputError, match=message):
-        funding_plan(FundingPlan(**values))
+        funding_plan(FundingInputs(**values))
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,14 +352,14 @@ def test_bad_jobs_are_refused(overrides: dict[str, Any], message: str) -> None:
     values: dict[str, Any] = {"elevators": 1, "stops": 6, "works_cost": D("1.00"), "on": IN_2026}
     values.update(overrides)
     with pytest.raises(FundingInputError, match=message):
-        Job(**values)
+        SubsidyJob(**values)
 
 
 def test_job_keeps_money_on_the_fen() -> None:
-    the_job = Job(elevators=2, stops=6, works_cost=D("150000"), on=IN_2026)
+    the_job = SubsidyJob(elevators=2, stops=6, works_cost=D("150000"), on=IN_2026)
     assert str(the_job.works_cost) == "150000.00"
     assert str(the_job.total_cost) == "300000.00"
-    assert Job(elevators=1, stops=6, works_cost=7, on=IN_2026).works_cost == D("7.00")  # type: ignore[arg-type]
+    assert SubsidyJob(elevators=1, stops=6, works_cost=7, on=IN_2026).works_cost == D("7.00")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -468,14 +468,14 @@ cities = st.sampled_from([None, "杭州市", "宁波市", "温州市"])
 def test_plan_sources_and_owners_add_up_to_the_cost(
     cost: Decimal, stops: int, elevators: int, on: dt.date, city: str | None, fund_share: Any, revenue_share: Any
 ) -> None:
-    the_job = Job(elevators=elevators, stops=stops, works_cost=cost, on=on, city=city)
+    the_job = SubsidyJob(elevators=elevators, stops=stops, works_cost=cost, on=on, city=city)
     lines = subsidies_for(the_job, KNOWN_RULES)
     left = the_job.total_cost - sum((line.amount for line in lines), Decimal(0))
     assert left >= 0
     fund = (left * fund_share.numerator // fund_share.denominator).quantize(Decimal("0.01"))
     revenue = ((left - fund) * revenue_share.numerator // revenue_share.denominator).quantize(Decimal("0.01"))
     result = funding_plan(
-        FundingPlan(total_cost=the_job.total_cost, subsidies=lines, maintenance_fund=fund, public_revenue=revenue)
+        FundingInputs(total_cost=the_job.total_cost, subsidies=lines, maintenance_fund=fund, public_revenue=revenue)
     )
     total_sources = result.subsidies + result.maintenance_fund + result.public_revenue
     assert result.owners_remaining + total_sources == result.total_cost == the_job.total_cost
@@ -495,11 +495,11 @@ def test_plan_sources_and_owners_add_up_to_the_cost(
 def test_plan_over_the_cost_is_always_refused(
     cost: Decimal, stops: int, on: dt.date, city: str | None, extra: Decimal
 ) -> None:
-    the_job = Job(elevators=1, stops=stops, works_cost=cost, on=on, city=city)
-    plan = FundingPlan.for_job(the_job, KNOWN_RULES)
+    the_job = SubsidyJob(elevators=1, stops=stops, works_cost=cost, on=on, city=city)
+    plan = FundingInputs.for_job(the_job, KNOWN_RULES)
     left = the_job.total_cost - sum((line.amount for line in plan.subsidies), Decimal(0))
     with pytest.raises(FundingInputError, match=f"{extra:,.2f} 元"):
-        funding_plan(FundingPlan(total_cost=plan.total_cost, subsidies=plan.subsidies, maintenance_fund=left + extra))
+        funding_plan(FundingInputs(total_cost=plan.total_cost, subsidies=plan.subsidies, maintenance_fund=left + extra))
 
 
 @given(stops=st.integers(min_value=2, max_value=60), cost=cents)

@@ -21,22 +21,12 @@ from gongzhi.ledgers import services as ls
 from gongzhi.ledgers.models import Entry, SpendingStatus, Statement
 from gongzhi.places.models import Role
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import ROLES, World
 from tests.test_ledgers_services import PDF, LedgerWorld, build_ledger_world, make_motion
 
 pytestmark = pytest.mark.django_db
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop in this thread (the phone test)
 
-ROLES = [
-    Role.SUBDISTRICT_STAFF,
-    Role.COMMUNITY_STAFF,
-    Role.OWNERS_COMMITTEE,
-    Role.PROPERTY_MANAGER,
-    Role.OWNER,
-    Role.VENDOR,
-    Role.SUPERVISOR,
-    Role.DISTRICT_REGULATOR,
-]
 READERS = set(ROLES) - {Role.VENDOR}
 RECORDERS = {Role.OWNERS_COMMITTEE, Role.PROPERTY_MANAGER}
 APPROVERS = {Role.OWNERS_COMMITTEE}

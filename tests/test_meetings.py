@@ -23,7 +23,7 @@ from gongzhi.motions.services import motion_create
 from gongzhi.places.models import Role
 from gongzhi.renewals.models import Vendor
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import ROLES, World
 
 pytestmark = pytest.mark.django_db
 
@@ -117,10 +117,8 @@ def end(mw: MeetingWorld) -> None:
 
 # --- each role's view ------------------------------------------------------------------------------
 
-INSIDE_ROLES = list(Role.values)
 
-
-@pytest.mark.parametrize("role", INSIDE_ROLES)
+@pytest.mark.parametrize("role", ROLES)
 def test_every_role_in_scope_sees_the_meeting_and_its_livestream(mw: MeetingWorld, role: str) -> None:
     response = client_for(mw.world.users[role]).get(page("meeting_detail", mw.meeting))
     assert response.status_code == 200

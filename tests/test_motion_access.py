@@ -17,8 +17,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.core.errors import AccessDeniedError
-from gongzhi.elevators.services import SYSTEM
 from gongzhi.motions import services as s
 from gongzhi.motions.models import BallotVersion, Motion, MotionResult, PaperEntry, ProxyAuthorisation, Voter
 from gongzhi.motions.selectors import access_motions

@@ -16,23 +16,14 @@ from gongzhi.motions.codes import MemorySender, voter_token
 from gongzhi.motions.models import BallotVersion, Motion, MotionStatus, PaperEntry, Voter
 from gongzhi.places.models import Role
 from tests import factories as f
+from tests.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
 
 CSRF = "abcdefghijklmnopqrstuvwxyzABCDEF"
 
-ALL_ROLES = [
-    Role.SUBDISTRICT_STAFF,
-    Role.COMMUNITY_STAFF,
-    Role.OWNERS_COMMITTEE,
-    Role.PROPERTY_MANAGER,
-    Role.OWNER,
-    Role.VENDOR,
-    Role.SUPERVISOR,
-    Role.DISTRICT_REGULATOR,
-]
 # Who sees the motion (view_motion), who sees its voters (view_voters), who keys paper (enter_ballots).
-SEE_MOTION = {r for r in ALL_ROLES if r != Role.VENDOR}
+SEE_MOTION = {r for r in ROLES if r != Role.VENDOR}
 SEE_VOTERS = {
     Role.SUBDISTRICT_STAFF,
     Role.COMMUNITY_STAFF,
@@ -86,7 +77,7 @@ def memory_sender(settings: Any) -> list[Any]:
 # ---- the list and one motion --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("role", ROLES)
 def test_motion_list_by_role(motion_world: Any, role: str, django_assert_max_num_queries: Any) -> None:
     c = client_for(motion_world.world.users[role])
     with django_assert_max_num_queries(8):
@@ -131,7 +122,7 @@ def test_motion_list_filters_pages_and_queries_stay_flat(motion_world: Any, djan
     assert c.get("/api/motions?status=bogus").status_code == 422
 
 
-@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("role", ROLES)
 def test_motion_detail_by_role(motion_world: Any, role: str) -> None:
     response = client_for(motion_world.world.users[role]).get(f"/api/motions/{motion_world.motion.id}")
     if role not in SEE_MOTION:
@@ -182,7 +173,7 @@ def test_due_motion_is_closed_lazily_when_shown(motion_world: Any) -> None:
 # ---- the tally -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("role", ROLES)
 def test_tally_by_role(motion_world: Any, role: str) -> None:
     w = motion_world
     cast(w.voters["wang"], "for", "a", w.now)
@@ -240,7 +231,7 @@ def test_tally_of_draft_is_400(motion_world: Any) -> None:
 # ---- voters and door-knocking -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("role", ROLES)
 def test_voters_by_role(motion_world: Any, role: str, django_assert_max_num_queries: Any) -> None:
     w = motion_world
     cast(w.voters["chen"], "against", "c", w.now)
@@ -304,7 +295,7 @@ def test_voters_show_choices_once_closed_unless_anonymous(motion_world: Any) -> 
     assert rows[3]["voted"] is True
 
 
-@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("role", ROLES)
 def test_door_knocking_by_role(motion_world: Any, role: str, django_assert_max_num_queries: Any) -> None:
     w = motion_world
     c = client_for(w.world.users[role])
@@ -333,7 +324,7 @@ def test_door_knocking_limit_is_bounded(motion_world: Any) -> None:
 # ---- paper ballots ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("role", ROLES)
 def test_paper_entry_by_role(motion_world: Any, role: str) -> None:
     w = motion_world
     response = post(client_for(w.world.users[role]), f"/api/motions/{w.motion.id}/paper", {"sheet": 3, "choice": "for"})

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -25,7 +26,8 @@ from gongzhi.motions.models import Motion, MotionKind, MotionOption, MotionResul
 from gongzhi.motions.selectors import ChoiceOutcome, choice_tally, motion_outcome, motion_recount, motion_tally
 from gongzhi.motions.views_vote import SESSION_KEY
 from gongzhi.places.models import Role
-from gongzhi.renewals.models import Offer, OfferStatus, Vendor
+from gongzhi.renewals import services as rs
+from gongzhi.renewals.models import Offer, OfferStatus, OptionOffer, Vendor
 from tests import factories as f
 from tests.conftest import MotionWorld, World
 
@@ -57,7 +59,10 @@ def _create(world: World, staff: Any, entrance: Any, option_list: list[dict[str,
     from django.utils import timezone
 
     opens = timezone.now() - dt.timedelta(days=1)
-    return s.motion_create(
+    # Options standing for offers go through renewals, which keeps the link (OptionOffer).
+    with_offers = any("offer" in item for item in option_list or [])
+    create = partial(rs.offer_motion_create, options=option_list) if with_offers else s.motion_create
+    return create(
         actor=staff,
         estate=world.inside["estate"],
         title="2单元电梯品牌选择",
@@ -66,7 +71,7 @@ def _create(world: World, staff: Any, entrance: Any, option_list: list[dict[str,
         scope_entrance=entrance,
         opens_at=opens,
         closes_at=opens + dt.timedelta(days=11),
-        **({"kind": "choice", "options": option_list} if option_list is not None else {}),
+        **({"kind": "choice", "options": option_list} if option_list is not None and not with_offers else {}),
         **extra,
     )
 
@@ -131,7 +136,8 @@ def test_choice_motion_is_created_with_its_options_and_audited(choice_world: dic
     motion = choice_world["motion"]
     assert motion.kind == MotionKind.CHOICE
     options = list(MotionOption.objects.filter(motion=motion).order_by("position"))
-    assert [(o.position, o.label, o.offer_id) for o in options] == [
+    offer_of = dict(OptionOffer.objects.filter(option__motion=motion).values_list("option_id", "offer_id"))
+    assert [(o.position, o.label, offer_of.get(o.pk)) for o in options] == [
         (1, "奥的斯", choice_world["otis"].pk),
         (2, "通力 MRL-1000", choice_world["kone"].pk),  # a blank label takes the offer's brand and model
         (3, "日立", None),
@@ -141,7 +147,8 @@ def test_choice_motion_is_created_with_its_options_and_audited(choice_world: dic
     entry = AuditEntry.objects.filter(action="motion_create", object_id=str(motion.pk)).get()
     assert entry.after["kind"] == "choice"
     assert [o["label"] for o in entry.after["options"]] == ["奥的斯", "通力 MRL-1000", "日立"]
-    assert entry.after["options"][0]["offer"] == choice_world["otis"].pk
+    link = AuditEntry.objects.filter(action="option_offers_link", object_id=str(motion.pk)).get()
+    assert [o["offer"] for o in link.after["options"]] == [choice_world["otis"].pk, choice_world["kone"].pk, None]
 
 
 def test_question_motion_stays_a_question(motion_world: MotionWorld) -> None:

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.core.errors import DomainError
+from gongzhi.core.money import format_yuan as money
 from gongzhi.motions import codes
 from gongzhi.motions import services as ms
 from gongzhi.motions.models import Motion, MotionStatus, Voter
-from gongzhi.motions.views_vote import SESSION_KEY, money
+from gongzhi.motions.views_vote import SESSION_KEY
 from gongzhi.places.models import Role
 from gongzhi.renewals import services as rs
 from gongzhi.renewals.models import Offer, OfferStatus, Vendor
@@ -167,7 +168,7 @@ def _choice_motion(world: World, offers: list[Offer], staff: Any) -> Motion:
     place = f.EntranceFactory(building=world.inside["building"], name="5单元")
     f.OwnershipFactory(apartment=f.ApartmentFactory(entrance=place, room="101"))
     opens = timezone.now() - dt.timedelta(days=1)
-    return ms.motion_create(
+    return rs.offer_motion_create(
         actor=staff,
         estate=world.inside["estate"],
         title="5单元电梯品牌选择",
@@ -176,7 +177,6 @@ def _choice_motion(world: World, offers: list[Offer], staff: Any) -> Motion:
         scope_entrance=place,
         opens_at=opens,
         closes_at=opens + dt.timedelta(days=11),
-        kind="choice",
         options=[{"label": "", "offer": o} for o in offers] + [{"label": "另行招标", "offer": None}],
     )
 

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.core.errors import ImportRefusedError
 from gongzhi.core.models import AuditEntry
 from gongzhi.elevators.models import (
@@ -27,7 +28,7 @@ from gongzhi.elevators.models import (
     RegistryImport,
     SafetyAssessment,
 )
-from gongzhi.elevators.registry_import import (
+from gongzhi.elevators.registry import (
     SHEETS,
     parse_date,
     parse_datetime,
@@ -35,7 +36,6 @@ from gongzhi.elevators.registry_import import (
     registry_import_start,
     registry_template_bytes,
 )
-from gongzhi.elevators.services import SYSTEM
 from gongzhi.places.models import (
     Apartment,
     Building,
@@ -221,9 +221,9 @@ def test_datetime_forms_are_local_time(value: Any, expected: dt.datetime) -> Non
     "value", ["2005-13-01", "2005-02-30", "01/03/2005", "三月", "", True, 0, -5, "1850-01-01", 3e7]
 )
 def test_bad_dates_are_refused(value: Any) -> None:
-    from gongzhi.elevators.registry_import import _BadValueError
+    from gongzhi.elevators.registry.cells import BadValueError
 
-    with pytest.raises(_BadValueError):
+    with pytest.raises(BadValueError):
         parse_date(value)
 
 
@@ -554,7 +554,7 @@ def test_refused_import_keeps_its_problems(tmp_path: Path, settings: Any) -> Non
 
 
 def test_task_refuses_when_the_user_is_gone(tmp_path: Path) -> None:
-    from gongzhi.elevators.registry_import import registry_import_run
+    from gongzhi.elevators.registry import registry_import_run
 
     imp = RegistryImport.objects.create(file_name="x.xlsx", file_path=str(book(tmp_path, BASE)), created_by=None)
     imp = registry_import_run(import_id=imp.pk)
@@ -610,9 +610,9 @@ def test_command_as_a_user(tmp_path: Path) -> None:
 
 
 def test_long_lists_are_capped_with_a_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from gongzhi.elevators import registry_import
+    from gongzhi.elevators.registry import read
 
-    monkeypatch.setattr(registry_import, "MAX_PROBLEMS", 1)
+    monkeypatch.setattr(read, "MAX_PROBLEMS", 1)
     odd = [[f"odd-{n}", None, "亲亲家园", "1幢", "1单元", "2005-03-01", *[None] * 6] for n in range(3)]
     result = registry_import_file(actor=SYSTEM, path=book(tmp_path, data(电梯=[*BASE["电梯"], *odd])))
     assert [w["row"] for w in result["warnings"]] == [5, None]

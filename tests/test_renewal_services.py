@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.elevators.services import SYSTEM
 from gongzhi.places.models import Role
 from gongzhi.renewals import services as s
 from gongzhi.renewals.models import OfferStatus, SubsidyRule, Vendor

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from gongzhi.elevators.services import SYSTEM
+from gongzhi.core.actors import SYSTEM
 from gongzhi.places.models import Role
 from gongzhi.renewals import services as s
 from gongzhi.renewals.models import FundingPlan, Offer, OfferStatus, Vendor

@@ -1,4 +1,4 @@
-"""The scheduling contract (renewals/scheduling.py, issue 5 "Schedule contract"): input checks that
+"""The scheduling contract (delivery/scheduling.py, issue 5 "Schedule contract"): input checks that
 name the field, the rules at their boundaries (both ends inclusive, blackouts next to a job, the
 window), the objective by hand, optimality against a brute force written here, validity of every
 returned schedule, check_schedule's detection of each kind of fault, infeasibility suggestions that
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gongzhi.renewals import scheduling
-from gongzhi.renewals.scheduling import (
+from gongzhi.delivery import scheduling
+from gongzhi.delivery.scheduling import (
     FEASIBLE,
     INFEASIBLE,
     MAX_CREWS,

@@ -33,7 +33,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gongzhi.elevators.services import SYSTEM, campaign_rank
+from gongzhi.core.actors import SYSTEM
+from gongzhi.elevators.services import campaign_rank
 from gongzhi.places.models import Role
 from tests import factories as f
 

@@ -9,17 +9,21 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.models import AuditEntry
+from gongzhi.places import access
 from gongzhi.places.models import Role
 from gongzhi.spaces import periods
 from gongzhi.spaces import services as s
-from gongzhi.spaces.models import Agreement, AgreementStatus, Delivery, Evidence, Partner, Space
+from gongzhi.spaces.models import Agreement, AgreementStatus, Evidence, Fulfilment, Partner, Space
+from gongzhi.spaces.rules import SpaceAction
 from gongzhi.spaces.selectors import access_agreements, access_spaces, obligation_statuses
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import ROLES, World
 
 D = dt.date
 JAN_1 = D(2025, 1, 1)
@@ -208,7 +212,7 @@ def test_a_partner_logs_only_its_own(personas: World, media: Any) -> None:
     mine = make_agreement(personas, space, make_partner(personas, "甲", (member,)))
     theirs = make_agreement(personas, make_space_named(personas, "广场"), make_partner(personas, "乙", (other_member,)))
     breakfast = mine.obligations.get(unit="份")
-    d = s.delivery_log(
+    d = s.fulfilment_log(
         actor=member,
         obligation=breakfast,
         date=D(2025, 1, 31),
@@ -218,7 +222,7 @@ def test_a_partner_logs_only_its_own(personas: World, media: Any) -> None:
     )
     assert Evidence.objects.get(delivery=d).content_type == "application/pdf"
     with pytest.raises(AccessDeniedError):
-        s.delivery_log(
+        s.fulfilment_log(
             actor=member,
             obligation=theirs.obligations.first(),
             date=D(2025, 1, 5),
@@ -226,14 +230,14 @@ def test_a_partner_logs_only_its_own(personas: World, media: Any) -> None:
             today=D(2025, 2, 1),
         )
     with pytest.raises(AccessDeniedError):
-        s.delivery_log(
+        s.fulfilment_log(
             actor=personas.users[Role.OWNER],
             obligation=breakfast,
             date=D(2025, 1, 5),
             quantity_delivered="1",
             today=D(2025, 2, 1),
         )
-    s.delivery_log(
+    s.fulfilment_log(
         actor=personas.users[Role.SUBDISTRICT_STAFF],
         obligation=breakfast,
         date=D(2025, 1, 5),
@@ -247,6 +251,32 @@ def test_a_partner_logs_only_its_own(personas: World, media: Any) -> None:
     outsider = f.user_with_role(Role.COMMUNITY_STAFF, community=personas.outside["community"])
     assert set(access_agreements(outsider)) == set()
     assert AuditEntry.objects.filter(action="space_delivery_log").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_who_logs_a_delivery_for_each_role(personas: World, role: str) -> None:
+    """Staff with MANAGE_SPACES in the community log against any of its agreements; any other role
+    only as a member of the agreement's partner (SpaceAction.LOG_FULFILMENT through the façade)."""
+    agreement = make_agreement(personas, make_space(personas), make_partner(personas))
+    user = personas.users[role]
+    if role in {Role.SUBDISTRICT_STAFF, Role.COMMUNITY_STAFF}:
+        access.require(user, SpaceAction.LOG_FULFILMENT, agreement)
+        return
+    assert not access.may(user, SpaceAction.LOG_FULFILMENT, agreement)
+    with pytest.raises(AccessDeniedError) as exc:
+        access.require(user, SpaceAction.LOG_FULFILMENT, agreement)
+    assert exc.value.message == "只有本协议的合作方或社区工作人员可以登记服务。"
+    agreement.partner.members.add(user)
+    assert access.may(user, SpaceAction.LOG_FULFILMENT, agreement)
+
+
+@pytest.mark.django_db
+def test_outsiders_anonymous_and_the_platform_logging_a_delivery(personas: World) -> None:
+    agreement = make_agreement(personas, make_space(personas), make_partner(personas))
+    for user in (f.user_with_role(Role.COMMUNITY_STAFF, community=personas.outside["community"]), AnonymousUser()):
+        assert not access.may(user, SpaceAction.LOG_FULFILMENT, agreement)
+    assert access.may(SYSTEM, SpaceAction.LOG_FULFILMENT, agreement)
 
 
 @pytest.mark.django_db
@@ -265,9 +295,9 @@ def test_delivery_refusals_write_nothing(personas: World, media: Any) -> None:
     for change, code in cases:
         kwargs: dict[str, Any] = {"date": D(2025, 1, 10), "quantity_delivered": "1", **change}
         with pytest.raises(DomainError) as e:
-            s.delivery_log(actor=staff, obligation=o, today=D(2025, 2, 1), **kwargs)
+            s.fulfilment_log(actor=staff, obligation=o, today=D(2025, 2, 1), **kwargs)
         assert e.value.code == code
-    assert not Delivery.objects.exists()
+    assert not Fulfilment.objects.exists()
     assert not Evidence.objects.exists()
 
 
@@ -276,8 +306,12 @@ def test_shortfall_from_the_database(personas: World) -> None:
     a = make_agreement(personas, make_space(personas), make_partner(personas))
     breakfast = a.obligations.get(unit="份")
     staff = personas.users[Role.COMMUNITY_STAFF]
-    s.delivery_log(actor=staff, obligation=breakfast, date=D(2025, 1, 31), quantity_delivered="20", today=D(2025, 3, 1))
-    s.delivery_log(actor=staff, obligation=breakfast, date=D(2025, 2, 1), quantity_delivered="30", today=D(2025, 3, 1))
+    s.fulfilment_log(
+        actor=staff, obligation=breakfast, date=D(2025, 1, 31), quantity_delivered="20", today=D(2025, 3, 1)
+    )
+    s.fulfilment_log(
+        actor=staff, obligation=breakfast, date=D(2025, 2, 1), quantity_delivered="30", today=D(2025, 3, 1)
+    )
     statuses = obligation_statuses(a, D(2025, 3, 1))
     by_unit = {st.obligation.unit: st for st in statuses}
     assert [r.shortfall for r in by_unit["份"].rows[:3]] == [Decimal(10), Decimal(0), Decimal(30)]
@@ -306,7 +340,7 @@ def test_annual_review(personas: World) -> None:
     assert (a.status, a.end) == (AgreementStatus.ENDED, D(2027, 1, 6))
     assert not s.review_due(a, D(2028, 1, 1))
     with pytest.raises(DomainError) as e:
-        s.delivery_log(
+        s.fulfilment_log(
             actor=staff,
             obligation=a.obligations.first(),
             date=D(2027, 1, 6),

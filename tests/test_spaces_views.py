@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from gongzhi.places.models import Role
 from gongzhi.spaces import services as s
-from gongzhi.spaces.models import Agreement, AgreementStatus, Delivery, Evidence, Partner, Space
+from gongzhi.spaces.models import Agreement, AgreementStatus, Evidence, Fulfilment, Partner, Space
 from tests import factories as f
 from tests.conftest import World
 
@@ -142,7 +142,7 @@ def test_a_partner_sees_and_logs_only_its_own(sw: SpacesWorld, media: Any) -> No
     )
     assert wrong_file.status_code == 400
     assert "PDF、JPEG 或 PNG" in wrong_file.content.decode()
-    assert not Delivery.objects.exists()
+    assert not Fulfilment.objects.exists()
     ok = client.post(
         url,
         {
@@ -154,7 +154,7 @@ def test_a_partner_sees_and_logs_only_its_own(sw: SpacesWorld, media: Any) -> No
         },
     )
     assert ok.status_code == 302
-    delivery = Delivery.objects.get()
+    delivery = Fulfilment.objects.get()
     assert delivery.logged_by == sw.member
     evidence = Evidence.objects.filter(delivery=delivery).first()
     assert evidence is not None
@@ -248,10 +248,10 @@ def test_query_counts_do_not_grow(sw: SpacesWorld, media: Any, django_assert_max
     urls = [reverse("space_list"), reverse("space_agreement", args=[sw.mine.pk])]
     clients = [client_for(sw.staff), client_for(sw.member), client_for(sw.w.users[Role.SUBDISTRICT_STAFF])]
     obligation = sw.mine.obligations.get()
-    s.delivery_log(actor=sw.staff, obligation=obligation, date=sw.mine.start, quantity_delivered="1")
+    s.fulfilment_log(actor=sw.staff, obligation=obligation, date=sw.mine.start, quantity_delivered="1")
     few = [[_count(c, u) for u in urls] for c in clients]
     for k in range(5):
-        s.delivery_log(
+        s.fulfilment_log(
             actor=sw.staff,
             obligation=obligation,
             date=sw.mine.start + dt.timedelta(days=k * 20),
@@ -305,7 +305,7 @@ def test_phone_partner_logs_a_delivery(
     partner.set_input_files("#id_evidence", str(photo))
     partner.click("#delivery-form button[type=submit]")
     partner.wait_for_url(live_server.url + reverse("space_agreement", args=[sw.mine.pk]))
-    assert Delivery.objects.get().quantity == 15
+    assert Fulfilment.objects.get().quantity == 15
     assert "15" in partner.locator("#deliveries").inner_text()
     assert_fits_the_phone(partner)
     staff = _phone(browser, live_server, sw.staff, errors)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.suggestions import services as sv
-from gongzhi.suggestions.models import Category, Suggestion
+from gongzhi.suggestions.models import Suggestion, SuggestionCategory
 from tests.conftest import World
 from tests.test_suggestions_services import SW, make_sw
 
@@ -56,7 +56,7 @@ def assert_error(response: Any, code: int = 400) -> None:
 
 
 def test_services(sw: SW) -> None:
-    Category.objects.create(subdistrict=sw.category.subdistrict, name="停用类别", active=False)
+    SuggestionCategory.objects.create(subdistrict=sw.category.subdistrict, name="停用类别", active=False)
     rows = get(url=SERVICES).json()
     assert [r["service_name"] for r in rows] == ["环境卫生", "环境卫生"]  # inside and outside, active only
     row = next(r for r in rows if r["service_code"] == str(sw.category.pk))
@@ -126,7 +126,7 @@ def test_open_request_and_detail(sw: SW) -> None:
 def test_filters(sw: SW) -> None:
     a = new(sw, title="一")
     b = answered(sw)
-    other = Category.objects.create(subdistrict=sw.category.subdistrict, name="交通")
+    other = SuggestionCategory.objects.create(subdistrict=sw.category.subdistrict, name="交通")
     c = sv.suggestion_submit(actor=sw.resident, category=other, title="三", text="x")
 
     def ids(params: dict[str, str]) -> set[str]:

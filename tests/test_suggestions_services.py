@@ -16,7 +16,6 @@ from gongzhi.places.models import Role
 from gongzhi.suggestions import selectors as sel
 from gongzhi.suggestions import services as sv
 from gongzhi.suggestions.models import (
-    Category,
     Department,
     Deputy,
     EventKind,
@@ -25,6 +24,7 @@ from gongzhi.suggestions.models import (
     Source,
     Status,
     Suggestion,
+    SuggestionCategory,
     SuggestionEvent,
 )
 from gongzhi.workdays.calendar import shipped_calendar
@@ -42,7 +42,7 @@ DAY = dt.date(2025, 9, 1)  # a Monday
 @dataclass
 class SW:
     world: World
-    category: Category
+    category: SuggestionCategory
     department: Department
     other_department: Department
     member: Any
@@ -50,7 +50,7 @@ class SW:
     coordinator: Any
     deputy: Deputy
     deputy_user: Any
-    outside_category: Category
+    outside_category: SuggestionCategory
 
 
 @pytest.fixture
@@ -68,14 +68,14 @@ def make_sw(personas: World) -> SW:
     """Two departments, a member, a resident, a deputy with a user and a 3-working-day category."""
     calendar_install_shipped()
     sub = personas.inside["subdistrict"]
-    category = Category.objects.create(subdistrict=sub, name="环境卫生", time_limit_days=3, reminder_days=1)
+    category = SuggestionCategory.objects.create(subdistrict=sub, name="环境卫生", time_limit_days=3, reminder_days=1)
     dept = Department.objects.create(subdistrict=sub, name="城管中队")
     other = Department.objects.create(subdistrict=sub, name="市政所")
     member = f.UserFactory()
     dept.members.add(member)
     deputy_user = f.UserFactory()
     deputy = Deputy.objects.create(subdistrict=sub, name="张代表", level="district", user=deputy_user)
-    outside_category = Category.objects.create(subdistrict=personas.outside["subdistrict"], name="环境卫生")
+    outside_category = SuggestionCategory.objects.create(subdistrict=personas.outside["subdistrict"], name="环境卫生")
     return SW(
         personas,
         category,

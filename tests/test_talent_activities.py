@@ -1,5 +1,5 @@
 """Activities and feedback (issue 7, item 6): who sees which activity, creating and editing with
-participants, feedback by participants and their units (once, not before the start, 1–5, the
+participants, feedback by participants and their organisations (once, not before the start, 1–5, the
 unique constraint), summaries per activity and per cycle, the pages' permission table for every
 role, and flat query counts."""
 
@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.talent import activities as s
+from gongzhi.talent.activities import services as s
 from gongzhi.talent.models import Activity, Feedback, RespondentKind
 from tests.talent_support import TalentWorld, make_cadre
 
@@ -41,7 +41,7 @@ def data(title: str = "红色教育基地实地考察", start: dt.date = START, 
 
 @pytest.fixture
 def visit(tw: TalentWorld) -> Activity:
-    """An activity attended by 张晓明 (unit A) only."""
+    """An activity attended by 张晓明 (organisation A) only."""
     return s.activity_create(actor=tw.users["admin"], cycle=tw.cycle, data=data(), participants=[tw.cadres["self"]])
 
 
@@ -88,23 +88,26 @@ def test_who_sees_which_activity(tw: TalentWorld, visit: Activity) -> None:
     def seen(role: str) -> bool:
         return s.access_activities(tw.users[role]).filter(pk=visit.pk).exists()
 
-    assert {r: seen(r) for r in ("admin", "superuser", "cadre", "unit_a", "unit_b", "other_admin", "instructor")} == {
+    assert {
+        r: seen(r)
+        for r in ("admin", "superuser", "cadre", "organisation_a", "organisation_b", "other_admin", "instructor")
+    } == {
         "admin": True,
         "superuser": True,
         "cadre": True,
-        "unit_a": True,
-        "unit_b": False,
+        "organisation_a": True,
+        "organisation_b": False,
         "other_admin": False,
         "instructor": False,
     }
 
 
-def test_feedback_by_participant_and_unit(tw: TalentWorld, visit: Activity) -> None:
+def test_feedback_by_participant_and_organisation(tw: TalentWorld, visit: Activity) -> None:
     mine = s.feedback_give(actor=tw.users["cadre"], activity=visit, rating=5, comment="很有收获", today=START)
-    assert (mine.respondent, mine.unit) == (RespondentKind.PARTICIPANT, None)
-    theirs = s.feedback_give(actor=tw.users["unit_a"], activity=visit, rating="4", today=START)
-    assert (theirs.respondent, theirs.unit) == (RespondentKind.UNIT, tw.units["a"])
-    for role in ("unit_b", "admin", "outsider", "instructor"):
+    assert (mine.respondent, mine.organisation) == (RespondentKind.PARTICIPANT, None)
+    theirs = s.feedback_give(actor=tw.users["organisation_a"], activity=visit, rating="4", today=START)
+    assert (theirs.respondent, theirs.organisation) == (RespondentKind.ORGANISATION, tw.organisations["a"])
+    for role in ("organisation_b", "admin", "outsider", "instructor"):
         with pytest.raises(AccessDeniedError):
             s.feedback_give(actor=tw.users[role], activity=visit, rating=3, today=START)
 
@@ -143,13 +146,15 @@ def test_second_feedback_refused_and_unique_constraint(tw: TalentWorld, visit: A
 
 
 def test_cycle_feedback(tw: TalentWorld) -> None:
-    fb = s.cycle_feedback_give(actor=tw.users["unit_b"], cycle=tw.cycle, rating=3, comment="希望增加实践", today=START)
-    assert (fb.activity, fb.respondent, fb.unit) == (None, RespondentKind.UNIT, tw.units["b"])
+    fb = s.cycle_feedback_give(
+        actor=tw.users["organisation_b"], cycle=tw.cycle, rating=3, comment="希望增加实践", today=START
+    )
+    assert (fb.activity, fb.respondent, fb.organisation) == (None, RespondentKind.ORGANISATION, tw.organisations["b"])
     s.cycle_feedback_give(actor=tw.users["cadre"], cycle=tw.cycle, rating=4, today=START)
     with pytest.raises(DomainError, match="不能重复提交"):
         s.cycle_feedback_give(actor=tw.users["cadre"], cycle=tw.cycle, rating=4, today=START)
     with pytest.raises(DomainError, match="培养周期开始"):
-        s.cycle_feedback_give(actor=tw.users["unit_a"], cycle=tw.cycle, rating=4, today=dt.date(2024, 12, 31))
+        s.cycle_feedback_give(actor=tw.users["organisation_a"], cycle=tw.cycle, rating=4, today=dt.date(2024, 12, 31))
     for role in ("outsider", "instructor", "other_admin"):
         with pytest.raises(AccessDeniedError):
             s.cycle_feedback_give(actor=tw.users[role], cycle=tw.cycle, rating=4, today=START)
@@ -160,12 +165,12 @@ def test_summaries(tw: TalentWorld, visit: Activity) -> None:
         actor=tw.users["admin"], activity=visit, data=data(), participants=[tw.cadres["self"], tw.cadres["other"]]
     )
     s.feedback_give(actor=tw.users["cadre"], activity=visit, rating=5, comment="好", today=START)
-    s.feedback_give(actor=tw.users["unit_a"], activity=visit, rating=4, today=START)
-    s.feedback_give(actor=tw.users["unit_b"], activity=visit, rating=4, comment="一般", today=START)
+    s.feedback_give(actor=tw.users["organisation_a"], activity=visit, rating=4, today=START)
+    s.feedback_give(actor=tw.users["organisation_b"], activity=visit, rating=4, comment="一般", today=START)
     summary = s.activity_summary(visit)
     assert (summary.count, summary.average, summary.distribution) == (3, Decimal("4.33"), [0, 0, 0, 2, 1])
     assert [f.comment for f in summary.comments] == ["好", "一般"]
-    assert summary.by_kind == {"participant": Decimal("5.00"), "unit": Decimal("4.00")}
+    assert summary.by_kind == {"participant": Decimal("5.00"), "organisation": Decimal("4.00")}
     later = s.activity_create(actor=tw.users["admin"], cycle=tw.cycle, data=data("座谈", dt.date(2025, 9, 1)))
     s.cycle_feedback_give(actor=tw.users["cadre"], cycle=tw.cycle, rating=2, today=START)
     cs = s.cycle_summary(tw.cycle)
@@ -177,19 +182,92 @@ def test_summaries(tw: TalentWorld, visit: Activity) -> None:
 
 # --- pages: permission table --------------------------------------------------------------------
 
-ROLES = ("admin", "other_admin", "cadre", "unit_a", "unit_b", "instructor", "outsider", "anonymous", "superuser")
+ROLES = (
+    "admin",
+    "other_admin",
+    "cadre",
+    "organisation_a",
+    "organisation_b",
+    "instructor",
+    "outsider",
+    "anonymous",
+    "superuser",
+)
 GET_TABLE = {
-    "list": {"admin": 200, "other_admin": 404, "cadre": 200, "unit_a": 200, "unit_b": 200, "instructor": 404},
-    "create": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 404},
-    "detail": {"admin": 200, "other_admin": 404, "cadre": 200, "unit_a": 200, "unit_b": 403, "instructor": 404},
-    "edit": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 404},
-    "summary": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 404},
+    "list": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 200,
+        "organisation_a": 200,
+        "organisation_b": 200,
+        "instructor": 404,
+    },
+    "create": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 404,
+    },
+    "detail": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 200,
+        "organisation_a": 200,
+        "organisation_b": 403,
+        "instructor": 404,
+    },
+    "edit": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 404,
+    },
+    "summary": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 404,
+    },
 }
 POST_TABLE = {
-    "feedback": {"admin": 403, "other_admin": 404, "cadre": 303, "unit_a": 303, "unit_b": 403, "instructor": 404},
-    "cycle_feedback": {"admin": 403, "other_admin": 404, "cadre": 303, "unit_a": 303, "unit_b": 303, "instructor": 404},
-    "edit": {"admin": 303, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 404},
-    "create": {"admin": 303, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 404},
+    "feedback": {
+        "admin": 403,
+        "other_admin": 404,
+        "cadre": 303,
+        "organisation_a": 303,
+        "organisation_b": 403,
+        "instructor": 404,
+    },
+    "cycle_feedback": {
+        "admin": 403,
+        "other_admin": 404,
+        "cadre": 303,
+        "organisation_a": 303,
+        "organisation_b": 303,
+        "instructor": 404,
+    },
+    "edit": {
+        "admin": 303,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 404,
+    },
+    "create": {
+        "admin": 303,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 404,
+    },
 }
 
 
@@ -240,25 +318,25 @@ def test_list_shows_each_user_their_activities(tw: TalentWorld, visit: Activity)
         actor=tw.users["admin"], cycle=tw.cycle, data=data("执法实训"), participants=[tw.cadres["other"]]
     )
     url = reverse("talent_activities", args=[tw.pool.pk])
-    seen = {r: client_for(tw.users[r]).get(url).content.decode() for r in ("admin", "cadre", "unit_b")}
+    seen = {r: client_for(tw.users[r]).get(url).content.decode() for r in ("admin", "cadre", "organisation_b")}
     assert visit.title in seen["admin"]
     assert other.title in seen["admin"]
     assert visit.title in seen["cadre"]
     assert other.title not in seen["cadre"]
-    assert visit.title not in seen["unit_b"]
-    assert other.title in seen["unit_b"]
+    assert visit.title not in seen["organisation_b"]
+    assert other.title in seen["organisation_b"]
     assert "参加 1 人" in seen["admin"]
 
 
 def test_feedback_page_flow_and_names_for_admins_only(tw: TalentWorld, visit: Activity) -> None:
-    tw.users["unit_a"].first_name = "联络员甲"
-    tw.users["unit_a"].save()
+    tw.users["organisation_a"].first_name = "联络员甲"
+    tw.users["organisation_a"].save()
     url = reverse("talent_feedback", args=[visit.pk])
     bad = client_for(tw.users["cadre"]).post(url, {"rating": "9"})
     assert bad.status_code == 400
     assert "rating-errors" in bad.content.decode()
     assert client_for(tw.users["cadre"]).post(url, {"rating": "5", "comment": "讲解生动"}).status_code == 303
-    assert client_for(tw.users["unit_a"]).post(url, {"rating": "3", "comment": "时间偏紧"}).status_code == 303
+    assert client_for(tw.users["organisation_a"]).post(url, {"rating": "3", "comment": "时间偏紧"}).status_code == 303
     again = client_for(tw.users["cadre"]).post(url, {"rating": "1"})
     assert again.status_code == 400  # refused, not merged
     detail = reverse("talent_activity", args=[visit.pk])
@@ -301,10 +379,12 @@ def test_edit_page_errors_at_field(tw: TalentWorld, visit: Activity) -> None:
 
 @pytest.mark.parametrize("n", [3, 30])
 def test_activity_list_query_count_is_flat(tw: TalentWorld, n: int, django_assert_max_num_queries: Any) -> None:
-    cadres = [make_cadre(tw.pool, tw.units["a"], f"学员{i:02d}", member=True) for i in range(3)]
+    cadres = [make_cadre(tw.pool, tw.organisations["a"], f"学员{i:02d}", member=True) for i in range(3)]
     for i in range(n):
         a = s.activity_create(actor=tw.users["admin"], cycle=tw.cycle, data=data(f"活动{i}"), participants=cadres)
-        Feedback.objects.create(cycle=tw.cycle, activity=a, author=tw.users["unit_a"], respondent="unit", rating=4)
+        Feedback.objects.create(
+            cycle=tw.cycle, activity=a, author=tw.users["organisation_a"], respondent="organisation", rating=4
+        )
     client = client_for(tw.users["admin"])
     with django_assert_max_num_queries(12):
         assert client.get(reverse("talent_activities", args=[tw.pool.pk])).status_code == 200

@@ -1,4 +1,4 @@
-"""The yearly awards (talent.awards, talent.views_awards): nominating, the refusals, the decision
+"""The yearly awards (talent.awards.services, talent.awards.views): nominating, the refusals, the decision
 with its honours, the list of awardees (everyone with access, names only; also printable), and the
 permission table of every page and POST."""
 
@@ -12,12 +12,22 @@ from django.test import Client
 from django.urls import reverse
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.talent import awards as svc
+from gongzhi.talent.awards import services as svc
 from gongzhi.talent.models import AwardDecision, AwardNomination, AwardNominationStatus, Honour
 from tests.talent_support import TalentWorld
 
 pytestmark = pytest.mark.django_db
-ROLES = ("admin", "other_admin", "cadre", "unit_a", "unit_b", "instructor", "outsider", "anonymous", "superuser")
+ROLES = (
+    "admin",
+    "other_admin",
+    "cadre",
+    "organisation_a",
+    "organisation_b",
+    "instructor",
+    "outsider",
+    "anonymous",
+    "superuser",
+)
 TODAY = dt.date(2025, 12, 31)
 
 
@@ -51,11 +61,11 @@ def decide(tw: TalentWorld, selected: list[AwardNomination], **kw: Any) -> Award
 
 def test_nominations_who_for_whom(talent_world: TalentWorld) -> None:
     tw = talent_world
-    mine = nominate(tw, "unit_a", "self")
-    assert mine.unit == tw.units["a"]
+    mine = nominate(tw, "organisation_a", "self")
+    assert mine.organisation == tw.organisations["a"]
     assert mine.status == AwardNominationStatus.PENDING
     with pytest.raises(AccessDeniedError):
-        nominate(tw, "unit_a", "other")  # unit B's member
+        nominate(tw, "organisation_a", "other")  # organisation B's member
     with pytest.raises(AccessDeniedError):
         nominate(tw, "cadre", "self")
     with pytest.raises(DomainError, match="张晓明 已被推荐参评 2025 年度优秀学员"):
@@ -73,7 +83,7 @@ def test_nominations_who_for_whom(talent_world: TalentWorld) -> None:
 
 def test_the_decision_awards_the_selected_and_adds_honours(talent_world: TalentWorld) -> None:
     tw = talent_world
-    a = nominate(tw, "unit_a", "self")
+    a = nominate(tw, "organisation_a", "self")
     b = nominate(tw, "admin", "other")
     writer = nominate(tw, "admin", "other", kind="writer")
     with pytest.raises(DomainError, match="请填写决定依据"):
@@ -85,7 +95,7 @@ def test_the_decision_awards_the_selected_and_adds_honours(talent_world: TalentW
     with pytest.raises(DomainError, match="决定日期不能晚于今天"):
         decide(tw, [a], decided_on=dt.date(2026, 1, 1))
     with pytest.raises(AccessDeniedError):
-        decide(tw, [a], actor=tw.users["unit_a"])
+        decide(tw, [a], actor=tw.users["organisation_a"])
     assert not AwardDecision.objects.exists()
     decision = decide(tw, [a])
     a.refresh_from_db()
@@ -126,11 +136,13 @@ def test_the_pages_show_awardees_to_everyone_and_reasons_to_nominators(talent_wo
     r = admin.post(decide_url, {"decided_on": "2025-12-18", "basis": "工委会议研究决定", "selected": [nomination.pk]})
     assert r.status_code == 303
     list_url = reverse("talent_awards", args=[tw.pool.pk]) + "?year=2025"
-    for role in ("cadre", "unit_b"):
+    for role in ("cadre", "organisation_b"):
         page = client_for(tw, role).get(list_url).content.decode()
         assert "张晓明" in page
         assert "学风扎实" not in page  # names only
-    assert "学风扎实" in client_for(tw, "unit_a").get(list_url).content.decode()  # their own unit's nomination
+    assert (
+        "学风扎实" in client_for(tw, "organisation_a").get(list_url).content.decode()
+    )  # their own organisation's nomination
     printed = client_for(tw, "cadre").get(reverse("talent_awards_print", args=[tw.pool.pk]) + "?year=2025")
     assert "张晓明" in printed.content.decode()
     assert "工委会议研究决定" in printed.content.decode()
@@ -170,7 +182,7 @@ def test_awards_page_query_count_is_flat(talent_world: TalentWorld, n: int, djan
 
     tw = talent_world
     for i in range(n):
-        cadre = make_cadre(tw.pool, tw.units["a"], f"学员{i:02d}", member=True)
+        cadre = make_cadre(tw.pool, tw.organisations["a"], f"学员{i:02d}", member=True)
         svc.award_nominate(actor=tw.users["admin"], pool=tw.pool, year=2025, kind="trainee", cadre=cadre, reason="好")
     client = client_for(tw, "admin")
     url = reverse("talent_awards", args=[tw.pool.pk]) + "?year=2025"

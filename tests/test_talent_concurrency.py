@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 
 from gongzhi.core.errors import DomainError
-from gongzhi.talent import services
-from gongzhi.talent.models import Cadre, CadreStatus, Category, Membership, Pool, Unit
+from gongzhi.talent.models import Cadre, CadreStatus, Membership, Organisation, PoolCategory, TalentPool
+from gongzhi.talent.people import services
 from tests import factories as f
 
 pytestmark = [
@@ -59,25 +59,27 @@ def _race(admin: Any, cadres: list[Cadre]) -> tuple[list[int], list[str]]:
     return entered, refused
 
 
-def _world(name: str, *, cap: int, members: int, quota: int | None) -> tuple[Any, Pool, Category, list[Cadre]]:
+def _world(
+    name: str, *, cap: int, members: int, quota: int | None
+) -> tuple[Any, TalentPool, PoolCategory, list[Cadre]]:
     admin = f.UserFactory(username=f"race-admin-{name}")
-    pool = Pool.objects.create(name=name, cap=cap, exit_below=Decimal("60"))
+    pool = TalentPool.objects.create(name=name, cap=cap, exit_below=Decimal("60"))
     pool.administrators.add(admin)
-    category = Category.objects.create(pool=pool, name="综合管理类", quota=quota)
-    unit = Unit.objects.create(name=f"{name}单位")
+    category = PoolCategory.objects.create(pool=pool, name="综合管理类", quota=quota)
+    organisation = Organisation.objects.create(name=f"{name}单位")
     for i in range(members):
         cadre = Cadre.objects.create(
             pool=pool,
             name=f"在库{i}",
             date_of_birth=dt.date(1995, 1, 1),
-            unit=unit,
+            organisation=organisation,
             category=category,
             status=CadreStatus.MEMBER,
         )
         Membership.objects.create(cadre=cadre, entered_on=dt.date(2025, 1, 6), entry_reason="首批")
     candidates = [
         Cadre.objects.create(
-            pool=pool, name=f"候选{i}", date_of_birth=dt.date(1996, 1, 1), unit=unit, category=category
+            pool=pool, name=f"候选{i}", date_of_birth=dt.date(1996, 1, 1), organisation=organisation, category=category
         )
         for i in range(THREADS)
     ]

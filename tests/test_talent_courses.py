@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.models import AuditEntry
-from gongzhi.talent import courses as s
 from gongzhi.talent.completion import Rule, completed_courses, is_complete, missing_required
+from gongzhi.talent.courses import services as s
 from gongzhi.talent.models import (
     Attendance,
     Cadre,
@@ -386,7 +386,17 @@ def test_progress_cells_say_what_is_missing(tw: TalentWorld) -> None:
 
 # --- pages: the permission table ----------------------------------------------------------------
 
-ROLES = ("admin", "other_admin", "cadre", "unit_a", "unit_b", "instructor", "outsider", "anonymous", "superuser")
+ROLES = (
+    "admin",
+    "other_admin",
+    "cadre",
+    "organisation_a",
+    "organisation_b",
+    "instructor",
+    "outsider",
+    "anonymous",
+    "superuser",
+)
 
 
 def _urls(tw: TalentWorld) -> dict[str, str]:
@@ -407,16 +417,72 @@ def _urls(tw: TalentWorld) -> dict[str, str]:
 
 
 # Expected GET status per page and role (instructor teaches course 4 only; the pool is visible to the
-# cadre and both units — their cadres are in it — so they get 403; others 404).
+# cadre and both organisations — their cadres are in it — so they get 403; others 404).
 GET_TABLE = {
-    "list": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 200},
-    "create": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 403},
-    "edit": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 403},
-    "session": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 200},
-    "attendance": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 403},
-    "results4": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 200},
-    "results1": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 403},
-    "graduation": {"admin": 200, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 403},
+    "list": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 200,
+    },
+    "create": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 403,
+    },
+    "edit": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 403,
+    },
+    "session": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 200,
+    },
+    "attendance": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 403,
+    },
+    "results4": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 200,
+    },
+    "results1": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 403,
+    },
+    "graduation": {
+        "admin": 200,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 403,
+    },
 }
 
 
@@ -436,12 +502,54 @@ def test_get_permission_table(tw: TalentWorld, role: str, page: str) -> None:
 
 
 POST_TABLE = {
-    "mark4": {"admin": 303, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 303},
-    "close": {"admin": 400, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 403},
-    "attendance": {"admin": 303, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 403},
-    "results1": {"admin": 303, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 403},
-    "graduation": {"admin": 303, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 403},
-    "edit": {"admin": 303, "other_admin": 404, "cadre": 403, "unit_a": 403, "unit_b": 403, "instructor": 403},
+    "mark4": {
+        "admin": 303,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 303,
+    },
+    "close": {
+        "admin": 400,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 403,
+    },
+    "attendance": {
+        "admin": 303,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 403,
+    },
+    "results1": {
+        "admin": 303,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 403,
+    },
+    "graduation": {
+        "admin": 303,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 403,
+    },
+    "edit": {
+        "admin": 303,
+        "other_admin": 404,
+        "cadre": 403,
+        "organisation_a": 403,
+        "organisation_b": 403,
+        "instructor": 403,
+    },
 }
 
 
@@ -541,7 +649,7 @@ def test_session_page_creates(tw: TalentWorld) -> None:
 @pytest.mark.parametrize("n", [3, 30])
 def test_course_list_query_count_is_flat(tw: TalentWorld, n: int, django_assert_max_num_queries: Any) -> None:
     for i in range(n):
-        cadre = make_cadre(tw.pool, tw.units["a"], f"学员{i:02d}", member=True)
+        cadre = make_cadre(tw.pool, tw.organisations["a"], f"学员{i:02d}", member=True)
         CourseResult.objects.create(course=tw.courses[1], cycle=tw.cycle, cadre=cadre, score=Decimal(50 + i))
     sessions(tw, 2)
     client = client_for(tw.users["admin"])

@@ -12,20 +12,20 @@ import pytest
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.models import AuditEntry
-from gongzhi.talent import services as s
 from gongzhi.talent.models import (
     Appraisal,
     Cadre,
     CadreStatus,
-    Category,
     Cycle,
     Honour,
     Membership,
     Note,
+    Organisation,
+    PoolCategory,
     Posting,
     SkillAssessment,
-    Unit,
 )
+from gongzhi.talent.people import services as s
 from tests.talent_support import TalentWorld, make_cadre
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,11 @@ TODAY = dt.date(2025, 6, 30)
 
 
 def profile(tw: TalentWorld, **kw: object) -> s.Profile:
-    data: dict[str, object] = {"name": "陈新", "date_of_birth": dt.date(1996, 5, 1), "unit": tw.units["a"]}
+    data: dict[str, object] = {
+        "name": "陈新",
+        "date_of_birth": dt.date(1996, 5, 1),
+        "organisation": tw.organisations["a"],
+    }
     data.update(kw)
     return s.Profile(**data)  # type: ignore[arg-type]
 
@@ -51,7 +55,7 @@ def enter(tw: TalentWorld, cadre: Cadre, **kw: object) -> Membership:
 # --- permissions ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["other_admin", "cadre", "unit_a", "unit_b", "instructor", "outsider"])
+@pytest.mark.parametrize("role", ["other_admin", "cadre", "organisation_a", "organisation_b", "instructor", "outsider"])
 def test_only_the_pools_administrators_write(talent_world: TalentWorld, role: str) -> None:
     tw = talent_world
     actor = tw.users[role]
@@ -80,7 +84,7 @@ def test_the_cadre_may_not_edit_their_own_dossier_even_as_administrator(talent_w
     s.honour_add(actor=tw.users["cadre"], cadre=tw.cadres["other"], title="先进", awarded_on=TODAY, today=TODAY)
 
 
-# --- pool settings, categories, cycles, units -----------------------------------------------------------
+# --- pool settings, categories, cycles, organisations -----------------------------------------------------------
 
 
 def pool_args(tw: TalentWorld, **kw: object) -> dict[str, object]:
@@ -177,7 +181,11 @@ def test_category_names_unique_in_the_pool(talent_world: TalentWorld) -> None:
     s.category_save(actor=tw.users["other_admin"], pool=tw.other_pool, name="专业技术类", quota=3)
     with pytest.raises(DomainError, match="不属于本人才库"):
         s.category_save(
-            actor=tw.users["admin"], pool=tw.pool, category=Category.objects.get(pool=tw.other_pool), name="x", quota=1
+            actor=tw.users["admin"],
+            pool=tw.pool,
+            category=PoolCategory.objects.get(pool=tw.other_pool),
+            name="x",
+            quota=1,
         )
 
 
@@ -205,15 +213,15 @@ def test_cycle_dates_and_names(talent_world: TalentWorld) -> None:
     assert Cycle.objects.filter(pool=tw.pool).count() == 2
 
 
-def test_unit_create_by_any_pool_administrator(talent_world: TalentWorld) -> None:
+def test_organisation_create_by_any_pool_administrator(talent_world: TalentWorld) -> None:
     tw = talent_world
-    unit = s.unit_create(actor=tw.users["other_admin"], name="市教育局", members=[tw.users["outsider"]])
-    assert list(unit.members.all()) == [tw.users["outsider"]]
+    organisation = s.organisation_create(actor=tw.users["other_admin"], name="市教育局", members=[tw.users["outsider"]])
+    assert list(organisation.members.all()) == [tw.users["outsider"]]
     with pytest.raises(DomainError, match="已有同名单位"):
-        s.unit_create(actor=tw.users["admin"], name="市教育局")
+        s.organisation_create(actor=tw.users["admin"], name="市教育局")
     with pytest.raises(AccessDeniedError):
-        s.unit_create(actor=tw.users["unit_a"], name="市卫健委")
-    assert not Unit.objects.filter(name="市卫健委").exists()
+        s.organisation_create(actor=tw.users["organisation_a"], name="市卫健委")
+    assert not Organisation.objects.filter(name="市卫健委").exists()
 
 
 # --- cadres ---------------------------------------------------------------------------------------------
@@ -262,7 +270,7 @@ def test_staff_number_unique_per_pool_only_and_category_of_the_same_pool(talent_
     tw = talent_world
     Cadre.objects.filter(pk=tw.cadres["foreign"].pk).update(staff_number="X1")
     s.cadre_create(actor=tw.users["admin"], pool=tw.pool, profile=profile(tw, staff_number="X1"))
-    foreign_category = Category.objects.create(pool=tw.other_pool, name="外类")
+    foreign_category = PoolCategory.objects.create(pool=tw.other_pool, name="外类")
     with pytest.raises(DomainError, match="类别须为本人才库的类别"):
         s.cadre_create(actor=tw.users["admin"], pool=tw.pool, profile=profile(tw, category=foreign_category))
 
@@ -270,9 +278,9 @@ def test_staff_number_unique_per_pool_only_and_category_of_the_same_pool(talent_
 # --- memberships ----------------------------------------------------------------------------------------
 
 
-def fill(tw: TalentWorld, n: int, category: Category | None = None) -> None:
+def fill(tw: TalentWorld, n: int, category: PoolCategory | None = None) -> None:
     for i in range(n):
-        make_cadre(tw.pool, tw.units["b"], f"填充{i}", member=True, category=category)
+        make_cadre(tw.pool, tw.organisations["b"], f"填充{i}", member=True, category=category)
 
 
 def test_cap_one_below_admits_and_exactly_reached_refuses(talent_world: TalentWorld) -> None:
@@ -283,7 +291,7 @@ def test_cap_one_below_admits_and_exactly_reached_refuses(talent_world: TalentWo
     enter(tw, tw.cadres["nominee"])
     tw.cadres["nominee"].refresh_from_db()
     assert tw.cadres["nominee"].status == CadreStatus.MEMBER
-    late = make_cadre(tw.pool, tw.units["a"], "迟到", member=False)
+    late = make_cadre(tw.pool, tw.organisations["a"], "迟到", member=False)
     with pytest.raises(DomainError, match=r"人才库已满（上限 4 人）") as exc:
         enter(tw, late)
     assert exc.value.code == "pool_full"
@@ -296,14 +304,14 @@ def test_cap_one_below_admits_and_exactly_reached_refuses(talent_world: TalentWo
 def test_category_quota_reached_refuses(talent_world: TalentWorld) -> None:
     tw = talent_world
     enforcement = tw.categories["enforcement"]  # quota 2, one member (other)
-    first = make_cadre(tw.pool, tw.units["a"], "执法一", member=False, category=enforcement)
+    first = make_cadre(tw.pool, tw.organisations["a"], "执法一", member=False, category=enforcement)
     enter(tw, first)  # 2 of 2 now
-    second = make_cadre(tw.pool, tw.units["a"], "执法二", member=False, category=enforcement)
+    second = make_cadre(tw.pool, tw.organisations["a"], "执法二", member=False, category=enforcement)
     with pytest.raises(DomainError, match="类别“行政执法类”名额已满（2 人）") as exc:
         enter(tw, second)
     assert exc.value.code == "category_full"
     # a category without quota is unlimited
-    enter(tw, make_cadre(tw.pool, tw.units["a"], "综合", member=False, category=tw.categories["general"]))
+    enter(tw, make_cadre(tw.pool, tw.organisations["a"], "综合", member=False, category=tw.categories["general"]))
 
 
 def test_already_in_and_dates(talent_world: TalentWorld) -> None:

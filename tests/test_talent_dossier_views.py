@@ -1,5 +1,5 @@
 """Talent pool pages (home, pool, settings, cadres, dossier): the permission table of every page and
-POST for every role, the dossier's sections by access level (a unit never sees notes), the view log,
+POST for every role, the dossier's sections by access level (an organisation never sees notes), the view log,
 errors at the field, filters and paging, and query counts that do not grow with the rows."""
 
 from __future__ import annotations
@@ -15,24 +15,34 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.core.models import AuditEntry
-from gongzhi.talent import services as s
 from gongzhi.talent.models import (
     Appraisal,
     Cadre,
     CadreStatus,
-    Category,
     Cycle,
     Honour,
     Note,
+    Organisation,
+    PoolCategory,
     Posting,
     SkillAssessment,
-    Unit,
 )
+from gongzhi.talent.people import services as s
 from tests.talent_support import TalentWorld, make_cadre
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("admin", "other_admin", "cadre", "unit_a", "unit_b", "instructor", "outsider", "anonymous", "superuser")
+ROLES = (
+    "admin",
+    "other_admin",
+    "cadre",
+    "organisation_a",
+    "organisation_b",
+    "instructor",
+    "outsider",
+    "anonymous",
+    "superuser",
+)
 
 
 def client_for(tw: TalentWorld, role: str) -> Client:
@@ -48,8 +58,8 @@ def expect(ok: int, **overrides: int) -> dict[str, int]:
         "admin": ok,
         "other_admin": 404,
         "cadre": 404,
-        "unit_a": 404,
-        "unit_b": 404,
+        "organisation_a": 404,
+        "organisation_b": 404,
         "instructor": 404,
         "outsider": 404,
         "anonymous": 302,
@@ -59,8 +69,8 @@ def expect(ok: int, **overrides: int) -> dict[str, int]:
     return row
 
 
-# Pool-level admin pages: units and the cadre see the pool (403), others do not (404).
-POOL_ADMIN = {"cadre": 403, "unit_a": 403, "unit_b": 403}
+# Pool-level admin pages: organisations and the cadre see the pool (403), others do not (404).
+POOL_ADMIN = {"cadre": 403, "organisation_a": 403, "organisation_b": 403}
 TODAY = timezone.localdate()
 D = TODAY.isoformat()
 
@@ -81,12 +91,12 @@ def _pool_data(tw: TalentWorld) -> dict[str, Any]:
 
 
 def _cadre_data(tw: TalentWorld) -> dict[str, Any]:
-    return {"name": "陈新", "date_of_birth": "1996-05-01", "unit": tw.units["a"].pk, "gender": "female"}
+    return {"name": "陈新", "date_of_birth": "1996-05-01", "organisation": tw.organisations["a"].pk, "gender": "female"}
 
 
 PAGES: list[tuple[str, str, Args, Data, dict[str, int]]] = [
     ("talent_home", "GET", lambda tw: [], None, expect(200, **dict.fromkeys(ROLES[1:-2], 200))),
-    ("talent_pool", "GET", _pool, None, expect(200, cadre=200, unit_a=200, unit_b=200)),
+    ("talent_pool", "GET", _pool, None, expect(200, cadre=200, organisation_a=200, organisation_b=200)),
     ("talent_pool_edit", "GET", _pool, None, expect(200, **POOL_ADMIN)),
     ("talent_pool_edit", "POST", _pool, _pool_data, expect(303, **POOL_ADMIN)),
     ("talent_category_create", "GET", _pool, None, expect(200, **POOL_ADMIN)),
@@ -121,24 +131,30 @@ PAGES: list[tuple[str, str, Args, Data, dict[str, int]]] = [
         lambda tw: {"name": "第一届", "start": "2025-01-01", "end": "2026-12-31"},
         expect(303, **POOL_ADMIN),
     ),
-    ("talent_unit_create", "GET", _pool, None, expect(200, **POOL_ADMIN)),
-    ("talent_unit_create", "POST", _pool, lambda tw: {"name": "市教育局", "members": ""}, expect(303, **POOL_ADMIN)),
+    ("talent_organisation_create", "GET", _pool, None, expect(200, **POOL_ADMIN)),
+    (
+        "talent_organisation_create",
+        "POST",
+        _pool,
+        lambda tw: {"name": "市教育局", "members": ""},
+        expect(303, **POOL_ADMIN),
+    ),
     ("talent_cadre_create", "GET", _pool, None, expect(200, **POOL_ADMIN)),
     ("talent_cadre_create", "POST", _pool, _cadre_data, expect(303, **POOL_ADMIN)),
-    # dossiers: the cadre's own, a unit's nominee, someone else's
+    # dossiers: the cadre's own, an organisation's nominee, someone else's
     ("talent_cadre", "GET", _cadre("self"), None, expect(200, cadre=200)),
-    ("talent_cadre", "GET", _cadre("nominee"), None, expect(200, unit_a=200)),
+    ("talent_cadre", "GET", _cadre("nominee"), None, expect(200, organisation_a=200)),
     ("talent_cadre", "GET", _cadre("other"), None, expect(200)),
-    ("talent_cadre_edit", "GET", _cadre("nominee"), None, expect(200, unit_a=403)),
-    ("talent_cadre_edit", "POST", _cadre("nominee"), _cadre_data, expect(303, unit_a=403)),
+    ("talent_cadre_edit", "GET", _cadre("nominee"), None, expect(200, organisation_a=403)),
+    ("talent_cadre_edit", "POST", _cadre("nominee"), _cadre_data, expect(303, organisation_a=403)),
     ("talent_cadre_edit", "GET", _cadre("self"), None, expect(200, cadre=403)),
-    ("talent_membership_enter", "GET", _cadre("nominee"), None, expect(200, unit_a=403)),
+    ("talent_membership_enter", "GET", _cadre("nominee"), None, expect(200, organisation_a=403)),
     (
         "talent_membership_enter",
         "POST",
         _cadre("nominee"),
         lambda tw: {"entered_on": D, "reason": "考察合格"},
-        expect(303, unit_a=403),
+        expect(303, organisation_a=403),
     ),
     ("talent_membership_exit", "GET", _cadre("self"), None, expect(200, cadre=403)),
     (
@@ -167,8 +183,10 @@ def _const(data: dict[str, str]) -> Callable[[TalentWorld], dict[str, Any]]:
 
 
 for _kind, _data in ENTRY_DATA.items():
-    PAGES.append(("talent_entry_add", "GET", _entry_args("nominee", _kind), None, expect(200, unit_a=403)))
-    PAGES.append(("talent_entry_add", "POST", _entry_args("nominee", _kind), _const(_data), expect(303, unit_a=403)))
+    PAGES.append(("talent_entry_add", "GET", _entry_args("nominee", _kind), None, expect(200, organisation_a=403)))
+    PAGES.append(
+        ("talent_entry_add", "POST", _entry_args("nominee", _kind), _const(_data), expect(303, organisation_a=403))
+    )
     PAGES.append(("talent_entry_add", "GET", _entry_args("self", _kind), None, expect(200, cadre=403)))
 
 CASES = [
@@ -193,7 +211,14 @@ def test_permission_table(
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("admin", 303), ("superuser", 403), ("cadre", 403), ("unit_a", 404), ("other_admin", 404), ("anonymous", 302)],
+    [
+        ("admin", 303),
+        ("superuser", 403),
+        ("cadre", 403),
+        ("organisation_a", 404),
+        ("other_admin", 404),
+        ("anonymous", 302),
+    ],
 )
 def test_note_delete_table(talent_world: TalentWorld, role: str, status: int) -> None:
     tw = talent_world
@@ -286,7 +311,7 @@ def test_category_quota_warning_shown_after_saving(talent_world: TalentWorld) ->
         follow=True,
     )
     assert "现有在库 1 人" in response.content.decode()
-    assert Category.objects.get(pk=tw.categories["general"].pk).quota == 0
+    assert PoolCategory.objects.get(pk=tw.categories["general"].pk).quota == 0
 
 
 # --- home -----------------------------------------------------------------------------------------------
@@ -302,9 +327,9 @@ def test_home_per_role(talent_world: TalentWorld) -> None:
     assert reverse("talent_cadre", args=[tw.cadres["self"].pk]) in mine
     assert "我的档案" in mine
     assert "在库 2 人" not in mine
-    unit = client_for(tw, "unit_a").get(reverse("talent_home")).content.decode()
-    assert reverse("talent_cadre", args=[tw.cadres["nominee"].pk]) in unit
-    assert "李思远" in unit
+    organisation = client_for(tw, "organisation_a").get(reverse("talent_home")).content.decode()
+    assert reverse("talent_cadre", args=[tw.cadres["nominee"].pk]) in organisation
+    assert "李思远" in organisation
     nobody = client_for(tw, "outsider").get(reverse("talent_home")).content.decode()
     assert 'id="no-pool"' in nobody
 
@@ -320,11 +345,11 @@ def test_pool_page_admin_sees_members_by_category_others_never(talent_world: Tal
     assert 'id="cap-use" value="2" max="100"' in admin
     assert "1 / 2" in admin  # 行政执法类: 1 member of a quota of 2
     assert "李思远" in admin  # a pending candidate
-    unit = client_for(tw, "unit_a").get(reverse("talent_pool", args=[tw.pool.pk])).content.decode()
-    assert "王可" not in unit
-    assert "张晓明" not in unit
-    assert "李思远" in unit
-    assert 'id="members"' not in unit
+    organisation = client_for(tw, "organisation_a").get(reverse("talent_pool", args=[tw.pool.pk])).content.decode()
+    assert "王可" not in organisation
+    assert "张晓明" not in organisation
+    assert "李思远" in organisation
+    assert 'id="members"' not in organisation
     own = client_for(tw, "cadre").get(reverse("talent_pool", args=[tw.pool.pk])).content.decode()
     assert "张晓明" in own
     assert "王可" not in own
@@ -343,14 +368,14 @@ def test_pool_page_filters(talent_world: TalentWorld) -> None:
     assert names(status="") == {"张晓明", "王可", "李思远"}
     assert names(status="candidate") == {"李思远"}
     assert names(category=str(tw.categories["enforcement"].pk)) == {"王可"}
-    assert names(unit=str(tw.units["a"].pk)) == {"张晓明"}
+    assert names(organisation=str(tw.organisations["a"].pk)) == {"张晓明"}
     assert names(q="晓明") == {"张晓明"}
 
 
 def test_pool_page_pages_by_fifty(talent_world: TalentWorld) -> None:
     tw = talent_world
     for i in range(55):
-        make_cadre(tw.pool, tw.units["b"], f"成员{i:02d}", member=True, category=tw.categories["general"])
+        make_cadre(tw.pool, tw.organisations["b"], f"成员{i:02d}", member=True, category=tw.categories["general"])
     client = client_for(tw, "admin")
     first = client.get(reverse("talent_pool", args=[tw.pool.pk]))
     assert len(first.context["page"].object_list) == 50
@@ -362,11 +387,13 @@ def test_pool_page_pages_by_fifty(talent_world: TalentWorld) -> None:
 def test_pool_page_queries_flat(talent_world: TalentWorld, django_assert_max_num_queries: Any, n: int) -> None:
     tw = talent_world
     for i in range(n):
-        cadre = make_cadre(tw.pool, tw.units["b"], f"成员{i:02d}", member=True, category=tw.categories["general"])
+        cadre = make_cadre(
+            tw.pool, tw.organisations["b"], f"成员{i:02d}", member=True, category=tw.categories["general"]
+        )
         if i % 3 == 0:
             from gongzhi.talent.models import Nomination
 
-            Nomination.objects.create(pool=tw.pool, cadre=cadre, unit=tw.units["b"], reason="推荐")
+            Nomination.objects.create(pool=tw.pool, cadre=cadre, organisation=tw.organisations["b"], reason="推荐")
     client = client_for(tw, "admin")
     with django_assert_max_num_queries(12):
         response = client.get(reverse("talent_pool", args=[tw.pool.pk]), {"status": ""})
@@ -388,13 +415,13 @@ def test_dossier_sections_by_access_level(talent_world: TalentWorld) -> None:
     assert 'id="viewers"' in as_admin
     assert 'id="keeper-actions"' in as_admin
     assert "77.5" in as_admin
-    as_unit = client_for(tw, "unit_a").get(url).content.decode()
-    assert "内部备注文字" not in as_unit
-    assert 'id="notes"' not in as_unit
-    assert 'id="viewers"' not in as_unit
-    assert 'id="keeper-actions"' not in as_unit
-    assert 'id="nominee-view"' in as_unit
-    assert "77.5" in as_unit  # everything else is shown
+    as_organisation = client_for(tw, "organisation_a").get(url).content.decode()
+    assert "内部备注文字" not in as_organisation
+    assert 'id="notes"' not in as_organisation
+    assert 'id="viewers"' not in as_organisation
+    assert 'id="keeper-actions"' not in as_organisation
+    assert 'id="nominee-view"' in as_organisation
+    assert "77.5" in as_organisation  # everything else is shown
 
 
 def test_the_cadre_sees_their_whole_dossier_but_not_the_viewer_log(talent_world: TalentWorld) -> None:
@@ -409,26 +436,26 @@ def test_the_cadre_sees_their_whole_dossier_but_not_the_viewer_log(talent_world:
 def test_every_view_of_a_dossier_is_logged_with_the_viewer(talent_world: TalentWorld) -> None:
     tw = talent_world
     url = reverse("talent_cadre", args=[tw.cadres["nominee"].pk])
-    client_for(tw, "unit_a").get(url)
+    client_for(tw, "organisation_a").get(url)
     client_for(tw, "admin").get(url)
     client_for(tw, "admin").get(url)
-    client_for(tw, "unit_b").get(url)  # 404: not logged
+    client_for(tw, "organisation_b").get(url)  # 404: not logged
     entries = list(
         AuditEntry.objects.filter(action="dossier_viewed", object_id=str(tw.cadres["nominee"].pk)).order_by("seq")
     )
-    assert [e.actor for e in entries] == [tw.users["unit_a"], tw.users["admin"], tw.users["admin"]]
+    assert [e.actor for e in entries] == [tw.users["organisation_a"], tw.users["admin"], tw.users["admin"]]
     body = client_for(tw, "admin").get(url).content.decode()
-    assert body.count("talent-unit_a") >= 1  # who viewed, shown to administrators
+    assert body.count("talent-organisation_a") >= 1  # who viewed, shown to administrators
 
 
 def test_dossier_shows_review_results_of_confirmed_reviews_to_the_cadre(talent_world: TalentWorld) -> None:
-    from gongzhi.talent.models import Review, ReviewLine
+    from gongzhi.talent.models import RerankReview, ReviewLine
 
     tw = talent_world
-    draft = Review.objects.create(
+    draft = RerankReview.objects.create(
         pool=tw.pool, cycle=tw.cycle, title="草稿考评", held_on=TODAY, cap=100, exit_below=Decimal("60")
     )
-    done = Review.objects.create(
+    done = RerankReview.objects.create(
         pool=tw.pool,
         cycle=tw.cycle,
         title="年度考评",
@@ -530,14 +557,14 @@ def test_radar_data_on_the_pools_scale(talent_world: TalentWorld) -> None:
     assert body.count("<tr><td>") >= 2  # the history table holds both
 
 
-def test_no_units_or_cycles_leak_between_pools(talent_world: TalentWorld) -> None:
+def test_no_organisations_or_cycles_leak_between_pools(talent_world: TalentWorld) -> None:
     tw = talent_world
     foreign_cycle = Cycle.objects.create(
         pool=tw.other_pool, name="外届", start=dt.date(2025, 1, 1), end=dt.date(2026, 1, 1)
     )
     assert client_for(tw, "admin").get(reverse("talent_cycle_edit", args=[foreign_cycle.pk])).status_code == 404
     assert client_for(tw, "other_admin").get(reverse("talent_cycle_edit", args=[foreign_cycle.pk])).status_code == 200
-    assert Unit.objects.filter(name="外市某局").exists()
+    assert Organisation.objects.filter(name="外市某局").exists()
 
 
 def test_every_talent_model_is_in_the_admin(talent_world: TalentWorld) -> None:
@@ -549,5 +576,12 @@ def test_every_talent_model_is_in_the_admin(talent_world: TalentWorld) -> None:
         assert model in admin.site._registry, model.__name__
         name = model._meta.model_name
         assert client.get(reverse(f"admin:talent_{name}_changelist")).status_code == 200, name
-    assert client.get(reverse("admin:talent_pool_change", args=[talent_world.pool.pk])).status_code == 200
+    assert client.get(reverse("admin:talent_talentpool_change", args=[talent_world.pool.pk])).status_code == 200
     assert client.get(reverse("admin:talent_cadre_change", args=[talent_world.cadres["self"].pk])).status_code == 200
+
+
+def test_the_old_address_of_the_organisation_page_redirects(talent_world: TalentWorld) -> None:
+    """Before 推荐单位 was `Organisation` in code the page was …/units/new/; bookmarks still work."""
+    response = client_for(talent_world, "admin").get(f"/talent/pools/{talent_world.pool.pk}/units/new/")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("talent_organisation_create", args=[talent_world.pool.pk])

@@ -19,8 +19,8 @@ from openpyxl import Workbook, load_workbook
 
 from gongzhi.core.errors import AccessDeniedError, DomainError, ImportRefusedError
 from gongzhi.core.models import AuditEntry
-from gongzhi.talent import excel
 from gongzhi.talent.access import DossierAccess
+from gongzhi.talent.excel import services as excel
 from gongzhi.talent.models import (
     Appraisal,
     AppraisalGrade,
@@ -29,21 +29,31 @@ from gongzhi.talent.models import (
     CourseResult,
     Membership,
     Note,
-    Review,
+    Organisation,
+    RerankReview,
     ReviewLine,
     ReviewStatus,
     Skill,
     SkillAssessment,
     TalentImport,
     TalentImportStatus,
-    Unit,
 )
 from tests.talent_support import TalentWorld, make_cadre
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2025, 9, 1)
-ROLES = ["admin", "other_admin", "cadre", "unit_a", "unit_b", "instructor", "outsider", "anonymous", "superuser"]
+ROLES = [
+    "admin",
+    "other_admin",
+    "cadre",
+    "organisation_a",
+    "organisation_b",
+    "instructor",
+    "outsider",
+    "anonymous",
+    "superuser",
+]
 CADRE_HEAD = [
     "编号",
     "姓名",
@@ -135,7 +145,7 @@ def test_template_reimports_cleanly(talent_world: TalentWorld) -> None:
     assert Cadre.objects.filter(staff_number="EXAMPLE-001").count() == 1
 
 
-def test_create_update_memberships_and_new_units(talent_world: TalentWorld) -> None:
+def test_create_update_memberships_and_new_organisations(talent_world: TalentWorld) -> None:
     tw = talent_world
     tw.cadres["self"].staff_number = "A001"
     tw.cadres["self"].save()
@@ -164,7 +174,7 @@ def test_create_update_memberships_and_new_units(talent_world: TalentWorld) -> N
     assert nominee.status == CadreStatus.MEMBER
     assert nominee.memberships.get().entry_reason == "动态调整"
     new = Cadre.objects.get(staff_number="N001")
-    assert new.unit.name == "市教育局"
+    assert new.organisation.name == "市教育局"
     assert new.memberships.get().entered_on == dt.date(2025, 4, 1)
     assert Cadre.objects.get(staff_number="N002").date_of_birth == dt.date(1997, 1, 6)
     entry = AuditEntry.objects.get(action="talent_import")
@@ -312,7 +322,12 @@ def test_skill_scale_of_the_pool(talent_world: TalentWorld) -> None:
 
 def test_all_or_nothing_one_bad_row_in_the_last_sheet(talent_world: TalentWorld) -> None:
     tw = talent_world
-    before = (Cadre.objects.count(), Unit.objects.count(), Membership.objects.count(), SkillAssessment.objects.count())
+    before = (
+        Cadre.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+        SkillAssessment.objects.count(),
+    )
     problems = refused(
         tw,
         {
@@ -330,7 +345,12 @@ def test_all_or_nothing_one_bad_row_in_the_last_sheet(talent_world: TalentWorld)
         },
     )
     assert problems == ["课程成绩 第 3 行 成绩：须为数字：“九十”"]
-    after = (Cadre.objects.count(), Unit.objects.count(), Membership.objects.count(), SkillAssessment.objects.count())
+    after = (
+        Cadre.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+        SkillAssessment.objects.count(),
+    )
     assert after == before
     assert not Appraisal.objects.exists()
     assert not AuditEntry.objects.filter(action="talent_import").exists()
@@ -358,7 +378,7 @@ def test_wrong_file_type_and_no_sheets(talent_world: TalentWorld) -> None:
         run(tw, {"Sheet1": [["a"]]})
 
 
-@pytest.mark.parametrize("role", ["cadre", "unit_a", "other_admin", "outsider"])
+@pytest.mark.parametrize("role", ["cadre", "organisation_a", "other_admin", "outsider"])
 def test_only_administrators_import(talent_world: TalentWorld, role: str) -> None:
     tw = talent_world
     with pytest.raises(AccessDeniedError):
@@ -392,7 +412,7 @@ def test_export_pool_rows_figures_and_print_settings(talent_world: TalentWorld) 
     Appraisal.objects.create(cadre=me, year=2023, grade=AppraisalGrade.COMPETENT)
     Appraisal.objects.create(cadre=me, year=2024, grade=AppraisalGrade.EXCELLENT)
     CourseResult.objects.create(course=tw.courses[1], cycle=tw.cycle, cadre=me, score=Decimal("60"))
-    review = Review.objects.create(
+    review = RerankReview.objects.create(
         pool=tw.pool,
         cycle=tw.cycle,
         title="年中考评",
@@ -466,7 +486,7 @@ def test_export_dossier_content_and_log(talent_world: TalentWorld) -> None:
 # --- pages ----------------------------------------------------------------------------------------
 
 _ADMIN_ONLY = [200, 404, 403, 403, 403, 404, 404, 302, 200]
-# the dossier of the cadre "self": whole for admins and the cadre; unit A sees its nominee's only
+# the dossier of the cadre "self": whole for admins and the cadre; organisation A sees its nominee's only
 _DOSSIER_SELF = [200, 404, 200, 404, 404, 404, 404, 302, 200]
 _DOSSIER_NOMINEE = [200, 404, 404, 403, 404, 404, 404, 302, 200]
 
@@ -557,7 +577,7 @@ def test_pool_export_queries_flat(talent_world: TalentWorld, django_assert_max_n
 
     def add(n: int, start: int) -> None:
         for i in range(start, start + n):
-            c = make_cadre(tw.pool, tw.units["b"], f"干部{i}", member=True)
+            c = make_cadre(tw.pool, tw.organisations["b"], f"干部{i}", member=True)
             SkillAssessment.objects.create(
                 cadre=c, skill=Skill.PUBLIC, score=Decimal("70"), assessed_on=dt.date(2025, 1, 1)
             )

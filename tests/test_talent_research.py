@@ -17,25 +17,35 @@ from django.utils import timezone
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
 from gongzhi.core.models import AuditEntry
-from gongzhi.talent import research as r
 from gongzhi.talent.models import (
     CadreStatus,
     Cycle,
-    MemberRole,
     Milestone,
     ProjectStatus,
     ResearchMember,
     ResearchProject,
+    ResearchRole,
     SummaryItem,
     SummaryMeeting,
 )
+from gongzhi.talent.research import services as r
 from tests import factories as f
 from tests.talent_support import TalentWorld, make_cadre
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-ROLES = ["admin", "other_admin", "cadre", "unit_a", "unit_b", "instructor", "outsider", "anonymous", "superuser"]
+ROLES = [
+    "admin",
+    "other_admin",
+    "cadre",
+    "organisation_a",
+    "organisation_b",
+    "instructor",
+    "outsider",
+    "anonymous",
+    "superuser",
+]
 
 
 def pdf(name: str = "r.pdf", body: bytes = PDF) -> SimpleUploadedFile:
@@ -49,7 +59,7 @@ def media(settings: Any, tmp_path: Any) -> Any:
 
 
 class RW:
-    """P1: 张晓明 (the cadre, unit A) leads, 王可 (unit B) is a member. P2: 王可 alone leads."""
+    """P1: 张晓明 (the cadre, organisation A) leads, 王可 (organisation B) is a member. P2: 王可 alone leads."""
 
     def __init__(self, tw: TalentWorld) -> None:
         self.tw = tw
@@ -89,7 +99,7 @@ def client_for(tw: TalentWorld, role: str) -> Client:
 def test_project_has_exactly_one_leader_from_its_members(rw: RW) -> None:
     tw = rw.tw
     roles = dict(ResearchMember.objects.filter(project=rw.p1).values_list("cadre_id", "role"))
-    assert roles == {tw.cadres["self"].pk: MemberRole.LEADER, tw.cadres["other"].pk: MemberRole.MEMBER}
+    assert roles == {tw.cadres["self"].pk: ResearchRole.LEADER, tw.cadres["other"].pk: ResearchRole.MEMBER}
     with pytest.raises(DomainError, match="须从课题组成员中选定一名组长") as exc:
         r.project_save(actor=rw.admin, cycle=tw.cycle, title="新课题", members=[tw.cadres["self"]], leader=None)
     assert exc.value.code == "leader_required"
@@ -110,7 +120,7 @@ def test_members_must_be_current_members_of_the_pool(rw: RW) -> None:
                 actor=rw.admin, cycle=tw.cycle, title="新课题", members=[tw.cadres[key]], leader=tw.cadres[key]
             )
         assert tw.cadres[key].name in exc.value.message
-    exited = make_cadre(tw.pool, tw.units["a"], "钱出库", member=True)
+    exited = make_cadre(tw.pool, tw.organisations["a"], "钱出库", member=True)
     exited.memberships.update(exited_on=dt.date(2025, 6, 1), exit_reason="调离")
     exited.status = CadreStatus.EXITED
     exited.save()
@@ -150,13 +160,13 @@ def test_edit_keeps_its_own_title_and_replaces_members_audited(rw: RW) -> None:
         members=[tw.cadres["other"]],
         leader=tw.cadres["other"],
     )
-    assert list(rw.p1.members.values_list("cadre_id", "role")) == [(tw.cadres["other"].pk, MemberRole.LEADER)]
+    assert list(rw.p1.members.values_list("cadre_id", "role")) == [(tw.cadres["other"].pk, ResearchRole.LEADER)]
     entry = AuditEntry.objects.filter(action="research_project_update").get()
     assert entry.before is not None
     assert len(entry.before["members"]) == 2
 
 
-@pytest.mark.parametrize("role", ["cadre", "unit_a", "other_admin", "outsider"])
+@pytest.mark.parametrize("role", ["cadre", "organisation_a", "other_admin", "outsider"])
 def test_only_administrators_create_projects(rw: RW, role: str) -> None:
     tw = rw.tw
     with pytest.raises(AccessDeniedError):
@@ -247,7 +257,7 @@ def test_report_upload_pdf_only_size_and_replace(rw: RW, media: Any) -> None:
 
 def test_report_upload_by_members_only(rw: RW, media: Any) -> None:
     tw = rw.tw
-    for role in ("unit_a", "instructor", "other_admin"):
+    for role in ("organisation_a", "instructor", "other_admin"):
         with pytest.raises(AccessDeniedError):
             r.report_upload(actor=tw.users[role], project=rw.p1, upload=pdf())
     with pytest.raises(AccessDeniedError):  # the cadre is not in P2
@@ -314,8 +324,8 @@ def test_who_sees_which_project(rw: RW) -> None:
     assert seen(rw.admin) == (both, [])
     assert seen(tw.users["superuser"]) == (both, [])
     assert seen(tw.users["cadre"]) == ({rw.p1.title}, [rw.p2.title])
-    assert seen(tw.users["unit_a"]) == ({rw.p1.title}, [])
-    assert seen(tw.users["unit_b"]) == (both, [])
+    assert seen(tw.users["organisation_a"]) == ({rw.p1.title}, [])
+    assert seen(tw.users["organisation_b"]) == (both, [])
     assert seen(mentor) == ({rw.p2.title}, [])
     assert seen(tw.users["instructor"]) == (set(), [])
     assert set(r.research_pools(mentor)) == {tw.pool}
@@ -493,7 +503,9 @@ def test_cadre_sees_own_project_and_other_titles_on_page(rw: RW) -> None:
     assert reverse("talent_research_project", args=[rw.p2.pk]) not in body
     assert "营商环境优化研究" in body  # the title only
     assert client_for(rw.tw, "cadre").get(reverse("talent_research_project", args=[rw.p2.pk])).status_code == 404
-    assert client_for(rw.tw, "unit_a").get(reverse("talent_research_project", args=[rw.p2.pk])).status_code == 404
+    assert (
+        client_for(rw.tw, "organisation_a").get(reverse("talent_research_project", args=[rw.p2.pk])).status_code == 404
+    )
 
 
 def test_mentor_sees_their_project(rw: RW) -> None:
@@ -536,7 +548,7 @@ def test_forms_show_errors_at_the_field(rw: RW, media: Any) -> None:
 
 def test_download_serves_the_pdf(rw: RW, media: Any) -> None:
     r.report_upload(actor=rw.admin, project=rw.p1, upload=pdf())
-    response = client_for(rw.tw, "unit_b").get(reverse("talent_research_report", args=[rw.p1.pk]))
+    response = client_for(rw.tw, "organisation_b").get(reverse("talent_research_report", args=[rw.p1.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
@@ -566,7 +578,7 @@ def _projects(tw: TalentWorld, n: int) -> None:
     SummaryMeeting.objects.create(cycle=tw.cycle, title="汇报会", starts_at=timezone.now(), venue="党校")
 
 
-@pytest.mark.parametrize("role", ["admin", "cadre", "unit_b"])
+@pytest.mark.parametrize("role", ["admin", "cadre", "organisation_b"])
 def test_research_page_queries_flat(talent_world: TalentWorld, django_assert_max_num_queries: Any, role: str) -> None:
     tw = talent_world
     client = client_for(tw, role)

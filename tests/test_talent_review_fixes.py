@@ -13,7 +13,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongzhi.core.errors import DomainError
-from gongzhi.talent import research, reviews
 from gongzhi.talent.models import (
     CadreStatus,
     Cycle,
@@ -22,6 +21,8 @@ from gongzhi.talent.models import (
     ResearchProject,
     ReviewStatus,
 )
+from gongzhi.talent.research import services as research
+from gongzhi.talent.reviews import services as reviews
 from tests.talent_support import TalentWorld
 
 pytestmark = pytest.mark.django_db
@@ -139,12 +140,12 @@ def test_failed_report_replacement_keeps_the_previous_report(
 
 
 def _profile(cadre: Any, **changes: Any) -> Any:
-    from gongzhi.talent.services import Profile
+    from gongzhi.talent.people.services import Profile
 
     values = {
         "name": cadre.name,
         "date_of_birth": cadre.date_of_birth,
-        "unit": cadre.unit,
+        "organisation": cadre.organisation,
         "category": cadre.category,
         "staff_number": cadre.staff_number,
     }
@@ -154,8 +155,8 @@ def _profile(cadre: Any, **changes: Any) -> Any:
 def test_a_member_cannot_be_moved_into_a_full_category(talent_world: TalentWorld) -> None:
     """行政执法类 has quota 2 and one member (王可): the first move fills it, the second is refused
     with nothing changed; a candidate may be put in a full category (the quota counts members)."""
-    from gongzhi.talent import services
     from gongzhi.talent.models import Cadre
+    from gongzhi.talent.people import services
 
     tw = talent_world
     admin, full = tw.users["admin"], tw.categories["enforcement"]
@@ -178,7 +179,7 @@ def test_a_member_cannot_be_moved_into_a_full_category(talent_world: TalentWorld
 
 
 def test_an_activity_of_a_closed_cycle_cannot_be_edited(talent_world: TalentWorld) -> None:
-    from gongzhi.talent import activities
+    from gongzhi.talent.activities import services as activities
     from gongzhi.talent.models import Activity, CycleStatus
 
     tw = talent_world

@@ -1,4 +1,4 @@
-"""Nominations and reviews of the talent pool (talent.reviews, talent.views_reviews): nominating
+"""Nominations and reviews of the talent pool (talent.reviews.services, talent.reviews.views): nominating
 and withdrawing, a proposal in a hand-built world (cap, a full quota, a score exactly at the exit
 line, a member and a candidate on equal scores), confirming in one transaction, the refusals, who
 sees which lines, the permission table of every page and POST, and flat query counts."""
@@ -14,7 +14,6 @@ from django.test import Client
 from django.urls import reverse
 
 from gongzhi.core.errors import AccessDeniedError, DomainError
-from gongzhi.talent import reviews as svc
 from gongzhi.talent.models import (
     Appraisal,
     Cadre,
@@ -23,18 +22,29 @@ from gongzhi.talent.models import (
     Membership,
     Nomination,
     NominationStatus,
+    RerankReview,
     ResearchMember,
     ResearchProject,
-    Review,
     ReviewLine,
     ReviewStatus,
     SkillAssessment,
 )
+from gongzhi.talent.reviews import services as svc
 from tests.talent_support import TalentWorld, make_cadre
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-ROLES = ("admin", "other_admin", "cadre", "unit_a", "unit_b", "instructor", "outsider", "anonymous", "superuser")
+ROLES = (
+    "admin",
+    "other_admin",
+    "cadre",
+    "organisation_a",
+    "organisation_b",
+    "instructor",
+    "outsider",
+    "anonymous",
+    "superuser",
+)
 
 
 def client_for(tw: TalentWorld, role: str) -> Client:
@@ -50,7 +60,7 @@ def give(tw: TalentWorld, cadre: Cadre, score: str) -> None:
     ResearchMember.objects.create(project=project, cadre=cadre)
 
 
-def research_review(tw: TalentWorld, **kw: Any) -> Review:
+def research_review(tw: TalentWorld, **kw: Any) -> RerankReview:
     """A review that only counts research, so the research score is the composite score."""
     return svc.review_create(
         actor=tw.users["admin"],
@@ -66,11 +76,11 @@ def research_review(tw: TalentWorld, **kw: Any) -> Review:
     )
 
 
-def candidate(tw: TalentWorld, name: str, category: str, unit: str = "a") -> Cadre:
+def candidate(tw: TalentWorld, name: str, category: str, organisation: str = "a") -> Cadre:
     nomination = svc.nomination_create(
         actor=tw.users["admin"],
         pool=tw.pool,
-        unit=tw.units[unit],
+        organisation=tw.organisations[organisation],
         reason="表现突出",
         profile=svc.CandidateProfile(name=name, date_of_birth=dt.date(1996, 5, 1), category=tw.categories[category]),
     )
@@ -86,10 +96,12 @@ class Hand:
     def __init__(self, tw: TalentWorld) -> None:
         self.tw = tw
         self.ce1 = candidate(tw, "执法甲", "enforcement")
-        self.ce2 = candidate(tw, "执法乙", "enforcement", unit="b")
+        self.ce2 = candidate(tw, "执法乙", "enforcement", organisation="b")
         self.late = candidate(tw, "迟到", "general")
-        self.exact = make_cadre(tw.pool, tw.units["b"], "刚好", member=True, category=tw.categories["general"])
-        self.below = make_cadre(tw.pool, tw.units["b"], "差一点", member=True, category=tw.categories["general"])
+        self.exact = make_cadre(tw.pool, tw.organisations["b"], "刚好", member=True, category=tw.categories["general"])
+        self.below = make_cadre(
+            tw.pool, tw.organisations["b"], "差一点", member=True, category=tw.categories["general"]
+        )
         for cadre, score in (
             (tw.cadres["self"], "90"),
             (tw.cadres["nominee"], "90"),
@@ -115,25 +127,25 @@ def hand(talent_world: TalentWorld) -> Hand:
 # --- nominations -------------------------------------------------------------------------------
 
 
-def test_a_unit_nominates_a_new_candidate_for_itself(talent_world: TalentWorld) -> None:
+def test_a_organisation_nominates_a_new_candidate_for_itself(talent_world: TalentWorld) -> None:
     tw = talent_world
     n = svc.nomination_create(
-        actor=tw.users["unit_a"],
+        actor=tw.users["organisation_a"],
         pool=tw.pool,
-        unit=tw.units["a"],
+        organisation=tw.organisations["a"],
         reason="  业务骨干  ",
         profile=svc.CandidateProfile(name="陈新", date_of_birth=dt.date(1997, 1, 2), gender="female", post="科员"),
     )
     assert n.status == NominationStatus.PENDING
     assert n.reason == "业务骨干"
     assert n.cadre.status == CadreStatus.CANDIDATE
-    assert n.cadre.unit == tw.units["a"]
+    assert n.cadre.organisation == tw.organisations["a"]
     assert n.cadre.pool == tw.pool
     with pytest.raises(AccessDeniedError):
         svc.nomination_create(
-            actor=tw.users["unit_a"],
+            actor=tw.users["organisation_a"],
             pool=tw.pool,
-            unit=tw.units["b"],
+            organisation=tw.organisations["b"],
             reason="x",
             profile=svc.CandidateProfile(name="某", date_of_birth=dt.date(1997, 1, 2)),
         )
@@ -154,11 +166,17 @@ def test_nomination_refusals_name_the_problem(talent_world: TalentWorld) -> None
     ]
     for kwargs, message in cases:
         with pytest.raises(DomainError) as exc:
-            svc.nomination_create(actor=tw.users["unit_a"], pool=tw.pool, unit=tw.units["a"], **kwargs)
+            svc.nomination_create(
+                actor=tw.users["organisation_a"], pool=tw.pool, organisation=tw.organisations["a"], **kwargs
+            )
         assert exc.value.message == message
     with pytest.raises(DomainError, match="不是本单位"):
         svc.nomination_create(
-            actor=tw.users["admin"], pool=tw.pool, unit=tw.units["a"], reason="x", cadre=tw.cadres["other"]
+            actor=tw.users["admin"],
+            pool=tw.pool,
+            organisation=tw.organisations["a"],
+            reason="x",
+            cadre=tw.cadres["other"],
         )
     assert (Cadre.objects.count(), Nomination.objects.count()) == before
 
@@ -167,32 +185,41 @@ def test_withdraw_while_pending_then_nominate_again(talent_world: TalentWorld) -
     tw = talent_world
     n = Nomination.objects.get(cadre=tw.cadres["nominee"])
     with pytest.raises(AccessDeniedError):
-        svc.nomination_withdraw(actor=tw.users["unit_b"], nomination=n)
-    svc.nomination_withdraw(actor=tw.users["unit_a"], nomination=n)
+        svc.nomination_withdraw(actor=tw.users["organisation_b"], nomination=n)
+    svc.nomination_withdraw(actor=tw.users["organisation_a"], nomination=n)
     n.refresh_from_db()
     assert n.status == NominationStatus.WITHDRAWN
     with pytest.raises(DomainError, match="只能撤回待评审的推荐"):
-        svc.nomination_withdraw(actor=tw.users["unit_a"], nomination=n)
+        svc.nomination_withdraw(actor=tw.users["organisation_a"], nomination=n)
     again = svc.nomination_create(
-        actor=tw.users["unit_a"], pool=tw.pool, unit=tw.units["a"], reason="再次推荐", cadre=tw.cadres["nominee"]
+        actor=tw.users["organisation_a"],
+        pool=tw.pool,
+        organisation=tw.organisations["a"],
+        reason="再次推荐",
+        cadre=tw.cadres["nominee"],
     )
     assert again.status == NominationStatus.PENDING
 
 
 def test_nominate_page_creates_the_dossier_and_shows_errors_at_the_field(talent_world: TalentWorld) -> None:
     tw = talent_world
-    client = client_for(tw, "unit_a")
+    client = client_for(tw, "organisation_a")
     url = reverse("talent_nominate", args=[tw.pool.pk])
-    r = client.post(url, {"unit": tw.units["a"].pk, "cadre": tw.cadres["nominee"].pk, "reason": "x"})
+    r = client.post(url, {"organisation": tw.organisations["a"].pk, "cadre": tw.cadres["nominee"].pk, "reason": "x"})
     assert r.status_code == 400
     assert "该干部已有一条待评审的推荐。" in r.content.decode()
-    r = client.post(url, {"unit": tw.units["a"].pk, "name": "周到", "date_of_birth": "1998-02-03", "reason": "肯干"})
+    r = client.post(
+        url, {"organisation": tw.organisations["a"].pk, "name": "周到", "date_of_birth": "1998-02-03", "reason": "肯干"}
+    )
     assert r.status_code == 303
-    assert Nomination.objects.filter(cadre__name="周到", unit=tw.units["a"], status="pending").exists()
+    assert Nomination.objects.filter(cadre__name="周到", organisation=tw.organisations["a"], status="pending").exists()
     page = client.get(reverse("talent_nominations", args=[tw.pool.pk])).content.decode()
     assert "周到" in page
     assert "李思远" in page
-    assert "周到" not in client_for(tw, "unit_b").get(reverse("talent_nominations", args=[tw.pool.pk])).content.decode()
+    assert (
+        "周到"
+        not in client_for(tw, "organisation_b").get(reverse("talent_nominations", args=[tw.pool.pk])).content.decode()
+    )
 
 
 # --- the proposal ------------------------------------------------------------------------------
@@ -266,7 +293,7 @@ def test_review_create_refusals(talent_world: TalentWorld) -> None:
         svc.review_create(**{**base, "title": " "})
     with pytest.raises(AccessDeniedError):
         svc.review_create(**{**base, "actor": tw.users["other_admin"]})
-    assert not Review.objects.exists()
+    assert not RerankReview.objects.exists()
 
 
 # --- confirming --------------------------------------------------------------------------------
@@ -278,7 +305,7 @@ def test_confirm_applies_the_proposal(hand: Hand) -> None:
     with pytest.raises(DomainError, match="请填写确认理由"):
         svc.review_confirm(actor=tw.users["admin"], review=hand.review, reason=" ")
     svc.review_confirm(actor=tw.users["admin"], review=hand.review, reason="工委会议研究同意")
-    review = Review.objects.get(pk=hand.review.pk)
+    review = RerankReview.objects.get(pk=hand.review.pk)
     assert review.status == ReviewStatus.CONFIRMED
     assert review.reason == "工委会议研究同意"
     assert review.confirmed_by == tw.users["admin"]
@@ -310,7 +337,7 @@ def _snapshot() -> tuple[Any, ...]:
         sorted(Membership.objects.values_list("cadre_id", "entered_on", "exited_on", "exit_reason")),
         sorted(Nomination.objects.values_list("cadre_id", "status", "review_id")),
         sorted(Cadre.objects.values_list("id", "status")),
-        list(Review.objects.values_list("status", "confirmed_at", "reason")),
+        list(RerankReview.objects.values_list("status", "confirmed_at", "reason")),
     )
 
 
@@ -341,7 +368,7 @@ def test_a_stale_proposal_is_refused(hand: Hand) -> None:
     Membership.objects.filter(cadre=hand.exact).update(exited_on=dt.date(2025, 6, 1), exit_reason="调离")
     with pytest.raises(DomainError, match="请重新生成"):
         svc.review_confirm(actor=tw.users["admin"], review=hand.review, reason="同意")
-    assert Review.objects.get(pk=hand.review.pk).status == ReviewStatus.PROPOSED
+    assert RerankReview.objects.get(pk=hand.review.pk).status == ReviewStatus.PROPOSED
 
 
 def test_cancel_a_draft_or_proposed_review_only(hand: Hand) -> None:
@@ -349,7 +376,7 @@ def test_cancel_a_draft_or_proposed_review_only(hand: Hand) -> None:
     with pytest.raises(DomainError, match="请先生成方案再确认"):
         svc.review_confirm(actor=tw.users["admin"], review=hand.review, reason="x")
     svc.review_cancel(actor=tw.users["admin"], review=hand.review)
-    assert Review.objects.get(pk=hand.review.pk).status == ReviewStatus.CANCELLED
+    assert RerankReview.objects.get(pk=hand.review.pk).status == ReviewStatus.CANCELLED
     with pytest.raises(DomainError, match="只能取消草稿或已生成方案的考评"):
         svc.review_cancel(actor=tw.users["admin"], review=hand.review)
 
@@ -380,7 +407,7 @@ def test_the_review_page_shows_counts_table_and_chart(hand: Hand) -> None:
     assert r.status_code == 400
     r = client.post(reverse("talent_review_confirm", args=[hand.review.pk]), {"reason": "同意"})
     assert r.status_code == 303
-    assert Review.objects.get(pk=hand.review.pk).status == ReviewStatus.CONFIRMED
+    assert RerankReview.objects.get(pk=hand.review.pk).status == ReviewStatus.CONFIRMED
 
 
 def test_review_create_page(talent_world: TalentWorld) -> None:
@@ -404,7 +431,7 @@ def test_review_create_page(talent_world: TalentWorld) -> None:
     assert "四项权重不能全为 0。" in r.content.decode()
     r = client.post(url, {**data, "weight_research": "15"})
     assert r.status_code == 303
-    assert Review.objects.get().weight_research == D("15")
+    assert RerankReview.objects.get().weight_research == D("15")
 
 
 def _who_sees(hand: Hand, role: str, name: str = "talent_review_mine") -> set[str]:
@@ -423,8 +450,8 @@ def test_who_sees_which_lines(hand: Hand) -> None:
     assert len(_who_sees(hand, "admin")) == 8  # administrators: everything, also before
     svc.review_confirm(actor=tw.users["admin"], review=hand.review, reason="同意")
     assert _who_sees(hand, "cadre") == {"张晓明"}
-    assert _who_sees(hand, "unit_a") == {"张晓明", "李思远", "执法甲", "迟到"}
-    assert _who_sees(hand, "unit_b") == {"王可", "执法乙", "刚好", "差一点"}
+    assert _who_sees(hand, "organisation_a") == {"张晓明", "李思远", "执法甲", "迟到"}
+    assert _who_sees(hand, "organisation_b") == {"王可", "执法乙", "刚好", "差一点"}
     assert _who_sees(hand, "cadre", "talent_review") == {"张晓明"}
     assert _who_sees(hand, "instructor") == {"status 404"}
     assert _who_sees(hand, "other_admin") == {"status 404"}
@@ -499,9 +526,9 @@ def test_permission_table(talent_world: TalentWorld, key: str, role: str) -> Non
 # --- query counts ------------------------------------------------------------------------------
 
 
-def _world_of(tw: TalentWorld, n: int) -> Review:
+def _world_of(tw: TalentWorld, n: int) -> RerankReview:
     for i in range(n - 2):  # "self" and "other" are members already
-        cadre = make_cadre(tw.pool, tw.units["a" if i % 2 else "b"], f"成员{i:02d}", member=True)
+        cadre = make_cadre(tw.pool, tw.organisations["a" if i % 2 else "b"], f"成员{i:02d}", member=True)
         give(tw, cadre, str(50 + i))
         SkillAssessment.objects.create(cadre=cadre, skill="political", score=D(70), assessed_on=dt.date(2025, 3, 1))
     give(tw, tw.cadres["self"], "90")

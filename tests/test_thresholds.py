@@ -13,7 +13,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from gongzhi.motions import thresholds as th
-from gongzhi.motions.thresholds import ApartmentIn, BallotIn, Figures, TallyInputError, Threshold
+from gongzhi.motions.thresholds import BallotIn, Figures, RollEntryIn, TallyInputError, Threshold
 
 ORDINARY = th.PRESETS["civil-code-ordinary"]
 SPECIAL = th.PRESETS["civil-code-special"]
@@ -355,8 +355,8 @@ def test_still_needed_with_unanimity_does_not_divide_by_zero() -> None:
 # tally: counting rules of the SPC interpretation Art. 8-9
 
 
-def apt(id_: str, area: str, owner: str = "", developer_held: bool = False) -> ApartmentIn:
-    return ApartmentIn(id=id_, area=Decimal(area), owner=owner or f"owner of {id_}", developer_held=developer_held)
+def apt(id_: str, area: str, owner: str = "", developer_held: bool = False) -> RollEntryIn:
+    return RollEntryIn(id=id_, area=Decimal(area), owner=owner or f"owner of {id_}", developer_held=developer_held)
 
 
 def votes(*pairs: tuple[str, str]) -> list[BallotIn]:
@@ -449,12 +449,12 @@ def test_owner_may_change_their_choice_on_the_apartment_they_voted_with() -> Non
         ([apt("101", "80.001")], [], "two decimals"),
         ([apt("101", "80.00"), apt("101", "70.00")], [], "duplicate apartment id '101'"),
         ([], [], "empty"),
-        ([ApartmentIn(id="", area=Decimal(1), owner="甲")], [], "id"),
-        ([ApartmentIn(id="101", area=Decimal(1), owner="")], [], "owner"),
-        ([ApartmentIn(id="101", area=1.5, owner="甲")], [], "float"),  # type: ignore[arg-type]
+        ([RollEntryIn(id="", area=Decimal(1), owner="甲")], [], "id"),
+        ([RollEntryIn(id="101", area=Decimal(1), owner="")], [], "owner"),
+        ([RollEntryIn(id="101", area=1.5, owner="甲")], [], "float"),  # type: ignore[arg-type]
     ],
 )
-def test_tally_refuses(roll: list[ApartmentIn], ballots: list[tuple[str, str]], names: str) -> None:
+def test_tally_refuses(roll: list[RollEntryIn], ballots: list[tuple[str, str]], names: str) -> None:
     with pytest.raises(TallyInputError, match=names):
         th.tally(ORDINARY, roll, votes(*ballots))
 
@@ -511,9 +511,9 @@ def test_parse_payload_reads_the_contract() -> None:
     )
     assert rule is ORDINARY
     assert apartments == [
-        ApartmentIn(id="1-101", area=Decimal("89.50"), owner="张三"),
-        ApartmentIn(id="1-102", area=Decimal(90), owner="李四"),
-        ApartmentIn(id="1-103", area=Decimal("75.5"), owner="", developer_held=True),
+        RollEntryIn(id="1-101", area=Decimal("89.50"), owner="张三"),
+        RollEntryIn(id="1-102", area=Decimal(90), owner="李四"),
+        RollEntryIn(id="1-103", area=Decimal("75.5"), owner="", developer_held=True),
     ]
     assert ballots == [BallotIn(apartment="1-101", choice="for")]
 
@@ -636,11 +636,11 @@ def test_still_needed_approval_is_the_least_that_suffices(
 
 
 @st.composite
-def rolls(draw: st.DrawFn) -> tuple[list[ApartmentIn], list[BallotIn]]:
+def rolls(draw: st.DrawFn) -> tuple[list[RollEntryIn], list[BallotIn]]:
     """A roll of apartments and a consistent ballot sequence (no owner ends with two choices)."""
     n = draw(st.integers(1, 25))
     apartments = [
-        ApartmentIn(
+        RollEntryIn(
             id=f"A{i}",
             area=Decimal(draw(st.integers(1, 20000))) * GRID,
             owner=f"O{draw(st.integers(0, 8))}",
@@ -671,7 +671,7 @@ RULES = st.sampled_from([ORDINARY, SPECIAL])
 
 @given(rolls(), RULES, st.randoms(use_true_random=False))
 def test_tally_does_not_depend_on_the_order_of_apartments(
-    roll: tuple[list[ApartmentIn], list[BallotIn]], rule: th.VotingRule, rnd: random.Random
+    roll: tuple[list[RollEntryIn], list[BallotIn]], rule: th.VotingRule, rnd: random.Random
 ) -> None:
     apartments, ballots = roll
     shuffled = list(apartments)
@@ -679,11 +679,11 @@ def test_tally_does_not_depend_on_the_order_of_apartments(
     assert th.tally(rule, shuffled, ballots) == th.tally(rule, apartments, ballots)
 
 
-def naive_aggregates(apartments: list[ApartmentIn], ballots: list[BallotIn]) -> dict[str, Figures]:
+def naive_aggregates(apartments: list[RollEntryIn], ballots: list[BallotIn]) -> dict[str, Figures]:
     """A second, plain reading of the counting rules, to check `tally` against."""
     last = {b.apartment: b.choice for b in ballots}
 
-    def key(a: ApartmentIn) -> str:
+    def key(a: RollEntryIn) -> str:
         return "\0developer" if a.developer_held else a.owner
 
     owners = {key(a) for a in apartments}
@@ -698,7 +698,7 @@ def naive_aggregates(apartments: list[ApartmentIn], ballots: list[BallotIn]) -> 
 
 @given(rolls(), RULES)
 def test_evaluate_on_the_aggregates_equals_tally(
-    roll: tuple[list[ApartmentIn], list[BallotIn]], rule: th.VotingRule
+    roll: tuple[list[RollEntryIn], list[BallotIn]], rule: th.VotingRule
 ) -> None:
     apartments, ballots = roll
     agg = naive_aggregates(apartments, ballots)
@@ -707,7 +707,7 @@ def test_evaluate_on_the_aggregates_equals_tally(
 
 
 @given(rolls(), RULES)
-def test_tally_through_the_json_contract(roll: tuple[list[ApartmentIn], list[BallotIn]], rule: th.VotingRule) -> None:
+def test_tally_through_the_json_contract(roll: tuple[list[RollEntryIn], list[BallotIn]], rule: th.VotingRule) -> None:
     apartments, ballots = roll
     data = {
         "rule": rule.preset,

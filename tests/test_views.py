@@ -14,15 +14,15 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from gongzhi.core.actors import SYSTEM
 from gongzhi.elevators.models import Campaign, CampaignEntry
-from gongzhi.elevators.services import SYSTEM, campaign_open
+from gongzhi.elevators.services import campaign_open
 from gongzhi.places.models import Role
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import ROLES, World
 
 pytestmark = pytest.mark.django_db
 
-ROLES = list(Role)
 
 # Pages on one object: (name, how to build the URL from a dict of places and the campaign).
 ObjectUrl = Callable[[dict[str, Any], Campaign], str]

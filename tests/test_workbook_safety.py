@@ -24,6 +24,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from gongzhi.core import workbooks
+from gongzhi.core.actors import SYSTEM
 from gongzhi.core.errors import DomainError, ImportRefusedError
 from gongzhi.core.workbooks import (
     GiB,
@@ -34,14 +35,14 @@ from gongzhi.core.workbooks import (
     inspect_workbook,
     read_sheets,
 )
-from gongzhi.elevators import registry_import
 from gongzhi.elevators.models import Elevator, ImportStatus, RegistryImport
-from gongzhi.elevators.registry_import import registry_import_run, registry_import_start, registry_imports_reap
-from gongzhi.elevators.services import SYSTEM
+from gongzhi.elevators.registry import read as registry_read
+from gongzhi.elevators.registry import registry_import_run, registry_import_start, registry_imports_reap
+from gongzhi.elevators.registry import run as registry_run
 from gongzhi.places.models import Role
-from gongzhi.talent import excel
-from gongzhi.talent.imports import STALE_AFTER as TALENT_STALE_AFTER
-from gongzhi.talent.imports import talent_import_run, talent_imports_reap
+from gongzhi.talent.excel import services as excel
+from gongzhi.talent.excel.imports import STALE_AFTER as TALENT_STALE_AFTER
+from gongzhi.talent.excel.imports import talent_import_run, talent_imports_reap
 from gongzhi.talent.models import Cadre, TalentImport, TalentImportStatus
 from tests.factories import user_with_role
 from tests.talent_support import TalentWorld
@@ -333,7 +334,7 @@ def test_registry_import_refuses_a_zip_bomb(tmp_path: Path, staff: Any) -> None:
 def test_registry_import_killed_reader_fails_with_the_reason(
     tmp_path: Path, staff: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(registry_import, "READ_LIMITS", OPEN)
+    monkeypatch.setattr(registry_read, "READ_LIMITS", OPEN)
     path = sparse(book(tmp_path, BASE), "电梯", "XFD1048576")
     imp = registry_import_start(actor=staff, data=path.read_bytes(), file_name="台账.xlsx")
     assert imp.status == ImportStatus.FAILED
@@ -349,10 +350,10 @@ def test_registry_import_killed_reader_fails_with_the_reason(
 
 
 def test_registry_command_reports_a_killed_reader_as_a_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry_import, "READ_LIMITS", OPEN)
+    monkeypatch.setattr(registry_read, "READ_LIMITS", OPEN)
     path = sparse(book(tmp_path, BASE), "电梯", "XFD1048576")
     with pytest.raises(ImportRefusedError) as info:
-        registry_import.registry_import_file(actor=SYSTEM, path=path)  # the command's way in
+        registry_run.registry_import_file(actor=SYSTEM, path=path)  # the command's way in
     assert [p.message for p in info.value.problems] == [
         "文件过大或过于复杂：读取时超出了内存上限，已停止读取，未写入任何数据。"
     ]
@@ -375,7 +376,7 @@ def _running(tmp_path: Path, user: Any, *, heartbeat: dt.datetime | None) -> Reg
 def test_a_running_import_is_failed_only_once_its_worker_is_silent_too_long(tmp_path: Path, staff: Any) -> None:
     beat = dt.datetime(2020, 3, 1, 9, 0, tzinfo=dt.UTC)
     imp = _running(tmp_path, staff, heartbeat=beat)
-    limit = registry_import.STALE_AFTER
+    limit = registry_run.STALE_AFTER
     assert registry_imports_reap(now=beat + limit) == 0
     assert RegistryImport.objects.get(pk=imp.pk).status == ImportStatus.RUNNING
     assert registry_imports_reap(now=beat + limit + dt.timedelta(seconds=1)) == 1
