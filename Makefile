@@ -32,6 +32,7 @@ demo: $(STAMP) assets
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --config .importlinter
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src
@@ -40,10 +41,13 @@ test-sqlite: $(STAMP) assets
 	env -u DATABASE_URL $(BIN)/pytest -q
 
 # Runs only when DATABASE_URL names a PostgreSQL server (CI sets it); the browser tests and the tests
-# that touch no database (marked nodb by tests/conftest.py) ran in the SQLite pass above.
+# that touch no database (marked nodb by tests/conftest.py) ran in the SQLite pass above. Two xdist
+# workers, whole files each (module-wide fixtures are built once): the PostgreSQL pass is the longer
+# one, so it takes the second core once the SQLite pass is done. The controller migrates the test
+# database once and each worker copies it (tests/database_support.py).
 test-postgres: $(STAMP) assets
 	@case "$$DATABASE_URL" in \
-	  postgres*) $(BIN)/pytest -q -m "not browser and not nodb" ;; \
+	  postgres*) $(BIN)/pytest -q -n 2 --dist loadfile -m "not browser and not nodb" ;; \
 	  *) echo "DATABASE_URL does not name PostgreSQL: the PostgreSQL run is skipped." ;; \
 	esac
 

@@ -212,8 +212,8 @@ def run_import(path: Path, label: str) -> float:
     django.setup()
     from django.core.management import call_command
 
-    from gongzhi.elevators.registry_import import registry_import_file
-    from gongzhi.elevators.services import SYSTEM
+    from gongzhi.core.actors import SYSTEM
+    from gongzhi.elevators.registry import registry_import_file
 
     call_command("migrate", verbosity=0)
     marks: dict[str, float] = {}

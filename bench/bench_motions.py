@@ -469,7 +469,7 @@ def http_motion(voters: int) -> tuple[Any, list[str]]:
     from django.db import transaction
     from django.utils import timezone
 
-    from gongzhi.elevators.services import SYSTEM
+    from gongzhi.core.actors import SYSTEM
     from gongzhi.motions import services
     from gongzhi.motions.models import Voter
     from gongzhi.places.models import Apartment, Owner, Ownership

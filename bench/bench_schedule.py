@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from gongzhi.renewals import scheduling  # noqa: E402
+from gongzhi.delivery import scheduling  # noqa: E402
 
 VENDORS = ["v-hz", "v-sy", "v-hr", "v-xz", "v-ks", "v-tl"]
 BASE_DAYS = {"v-hz": 35, "v-sy": 40, "v-hr": 45, "v-xz": 30, "v-ks": 50, "v-tl": 38}

@@ -3,7 +3,7 @@ import in well under a minute").
 
 Generates (seeded, deterministic) a workbook with N cadres (干部), M skill assessments (能力评估),
 one appraisal per cadre (年度考核) and one course score per cadre (课程成绩), then imports it with
-talent.excel.import_workbook into a fresh SQLite database (tables made from the models, as the
+talent.excel.services.import_workbook into a fresh SQLite database (tables made from the models, as the
 tests do) and prints the seconds.
 
     .venv/bin/python bench/bench_talent_import.py                    # 2,000 cadres, 10,000 assessments
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 SKILLS = ["政治素养", "调查研究", "应急处突", "群众工作", "抓落实"]
-UNITS = [f"市直单位{i:02d}" for i in range(60)]
+ORGANISATIONS = [f"市直单位{i:02d}" for i in range(60)]
 
 
 def generate(cadres: int, assessments: int, cycle: str, course: str) -> bytes:
@@ -59,7 +59,8 @@ def generate(cadres: int, assessments: int, cycle: str, course: str) -> bytes:
         ws.append(
             [
                 f"S{i:05d}", f"干部{i}", rnd.choice(["男", "女"]),
-                dt.date(1990 + rnd.randrange(8), 1 + rnd.randrange(12), 1 + rnd.randrange(28)), rnd.choice(UNITS),
+                dt.date(1990 + rnd.randrange(8), 1 + rnd.randrange(12), 1 + rnd.randrange(28)),
+                rnd.choice(ORGANISATIONS),
                 "科员", "综合管理类", "大学本科", "中共党员", f"139{i:08d}", "在库" if member else "候选",
                 "2025/1/6" if member else None, "",
             ]
@@ -113,11 +114,11 @@ def main() -> None:
         settings.MIGRATION_MODULES = _NoMigrations()
         call_command("migrate", run_syncdb=True, verbosity=0)
 
-        from gongzhi.talent import excel
-        from gongzhi.talent.models import Category, CompletionRule, Course, Cycle, Pool
+        from gongzhi.talent.excel import services as excel
+        from gongzhi.talent.models import CompletionRule, Course, Cycle, PoolCategory, TalentPool
 
-        pool = Pool.objects.create(name="基准人才库", cap=max(100, args.cadres))
-        Category.objects.create(pool=pool, name="综合管理类")
+        pool = TalentPool.objects.create(name="基准人才库", cap=max(100, args.cadres))
+        PoolCategory.objects.create(pool=pool, name="综合管理类")
         cycle = Cycle.objects.create(
             pool=pool, name="2025—2026 届", start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31)
         )
