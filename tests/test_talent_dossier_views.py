@@ -369,6 +369,7 @@ def test_pool_page_filters(talent_world: TalentWorld) -> None:
     assert names(status="candidate") == {"李思远"}
     assert names(category=str(tw.categories["enforcement"].pk)) == {"王可"}
     assert names(organisation=str(tw.organisations["a"].pk)) == {"张晓明"}
+    assert names(unit=str(tw.organisations["a"].pk)) == {"张晓明"}  # links kept from before the rename
     assert names(q="晓明") == {"张晓明"}
 
 

@@ -189,6 +189,8 @@ def pool_detail(request: HttpRequest, pool_id: int) -> HttpResponse:
     if admin:
         get = request.GET
         filters = {k: get.get(k, "") for k in ("category", "organisation", "status", "q")}
+        if not filters["organisation"]:  # a link bookmarked before the organisation was named so
+            filters["organisation"] = get.get("unit", "")
         if "status" not in get:
             filters["status"] = CadreStatus.MEMBER
         page = Paginator(selectors.pool_cadres(pool, **filters), selectors.PAGE_SIZE).get_page(get.get("page"))
