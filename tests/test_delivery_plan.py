@@ -179,7 +179,7 @@ def test_form_offers_every_pending_renewal_with_defaults(delivery_world: Any) ->
     for r in dw.renewals[:2]:
         assert f'id="id_renewals_{r.pk}" checked' in page
         assert f'placeholder="{r.works_days}"' in page
-    assert f'value="{started.pk}"' not in page  # its construction has started: not plannable
+    assert f'name="renewals" value="{started.pk}"' not in page  # its construction has started: not plannable
     assert f'name="crews_{dw.vendor.pk}"' in page
     assert f'name="crews_{dw.other_vendor.pk}"' not in page  # no plannable renewal of 乙 left
     estate = dw.world.inside["estate"].pk
