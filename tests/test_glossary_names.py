@@ -20,8 +20,6 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "gongzhi"
 
@@ -31,11 +29,6 @@ PACKAGE = SRC / "gongzhi"
 # (`SuggestionCategory`, `EntryCategory`, `PoolCategory`; `AgreementReview`, `RerankReview`;
 # spaces' `Fulfilment` beside the `delivery` app).
 RETIRED = frozenset({"Unit", "Pool", "Quote", "Flat", "Job", "Category", "Review", "Delivery"})
-
-# Renamed next by the talent change (GLOSSARY.md, "Talent pool"): talent's classes that still bear a
-# retired or a shared name. Only talent's own definitions are excused. The talent engineer empties
-# this list as the renames land (test_talent_allow_list_is_not_stale skips, naming the entries done).
-TALENT_PENDING: dict[str, str] = {}
 
 FORBIDDEN_IMPORTS = frozenset({"django", "ninja", "pydantic", "rules"})
 
@@ -98,8 +91,6 @@ def class_names() -> dict[str, dict[str, list[str]]]:
         app = relative.parts[0]
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
-                if app == "talent" and node.name in TALENT_PENDING:
-                    continue
                 found[node.name][app].append(relative.as_posix())
     return found
 
@@ -122,19 +113,3 @@ def test_no_class_name_in_two_apps() -> None:
 def test_no_class_bears_a_retired_name() -> None:
     retired = {name: dict(apps) for name, apps in class_names().items() if name in RETIRED}
     assert not retired, f"names the glossary retired: {retired}"
-
-
-def test_talent_allow_list_is_not_stale() -> None:
-    """Each excused name is still a talent class: once renamed, take it off TALENT_PENDING. A skip, not
-    a failure, so the talent change can land first and empty the list in its own step."""
-    talent = PACKAGE / "talent"
-    defined = {
-        node.name
-        for path in talent.rglob("*.py")
-        if _is_models(path) and "migrations" not in path.parts
-        for node in ast.parse(path.read_text(encoding="utf-8")).body
-        if isinstance(node, ast.ClassDef)
-    }
-    done = sorted(set(TALENT_PENDING) - defined)
-    if done:
-        pytest.skip(f"renamed in talent, remove from TALENT_PENDING: {done}")

@@ -157,7 +157,7 @@ def registry_import_progress(imp: RegistryImport) -> tuple[str, int, int]:
             data = json.loads(_progress_path(imp).read_text())
             return str(data["phase"]), int(data["done"]), int(data["total"])
         except (OSError, ValueError, KeyError, TypeError):
-            pass
+            pass  # not written yet, or caught half-written: the row's own figures below are shown
     return imp.phase, imp.done, imp.total
 
 
