@@ -7,6 +7,11 @@ VENDOR := assets/vendor
 
 .PHONY: demo test lint typecheck test-sqlite test-postgres assets messages bench clean
 
+# Python may keep compiled modules (and pytest its rewritten test modules) in __pycache__/: with
+# PYTHONDONTWRITEBYTECODE set, as on the CI machine, each of the six pytest processes of `make test`
+# compiled everything again (13 s each instead of 5).
+unexport PYTHONDONTWRITEBYTECODE
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -37,17 +42,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
+# Both passes run on two pytest-xdist workers, whole files each (module-wide fixtures are built
+# once); the controller migrates the test database once and each worker copies it (an SQLite file
+# read into memory, a PostgreSQL template database: tests/database_support.py). The SQLite pass
+# runs every test; the PostgreSQL pass runs every test that touches the database, except the
+# browser tests and the sample data's own tests (marked browser and demo_data by tests/conftest.py),
+# which are about the page in Chromium and the demo's SQLite file.
 test-sqlite: $(STAMP) assets
-	env -u DATABASE_URL $(BIN)/pytest -q
+	env -u DATABASE_URL $(BIN)/pytest -q -n 2 --dist loadfile
 
-# Runs only when DATABASE_URL names a PostgreSQL server (CI sets it); the browser tests and the tests
-# that touch no database (marked nodb by tests/conftest.py) ran in the SQLite pass above. Two xdist
-# workers, whole files each (module-wide fixtures are built once): the PostgreSQL pass is the longer
-# one, so it takes the second core once the SQLite pass is done. The controller migrates the test
-# database once and each worker copies it (tests/database_support.py).
+# Runs only when DATABASE_URL names a PostgreSQL server (CI sets it).
 test-postgres: $(STAMP) assets
 	@case "$$DATABASE_URL" in \
-	  postgres*) $(BIN)/pytest -q -n 2 --dist loadfile -m "not browser and not nodb" ;; \
+	  postgres*) $(BIN)/pytest -q -n 2 --dist loadfile -m "not browser and not nodb and not demo_data" ;; \
 	  *) echo "DATABASE_URL does not name PostgreSQL: the PostgreSQL run is skipped." ;; \
 	esac
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,20 +186,29 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 _DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
+# The sample data's own tests (counts, determinism, states, logins): they run in the SQLite pass, on
+# the database `make demo` uses. The PostgreSQL pass still loads the whole demo (tests/test_csp.py)
+# and serves every page type from it.
+DEMO_DATA_FILES = frozenset({"tests/test_demo.py", "tests/test_demo_affairs.py", "tests/test_demo_talent.py"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the tests that touch no database `nodb` (pure domain math, command-line contracts): the
     PostgreSQL pass of `make test` leaves them out, since they ran in the SQLite pass and nothing in
     them depends on the database. Tests that drive Chromium get `browser` even without the mark
-    (the SQLite pass runs them). Then, in test_demo.py, run the tests that need an empty database
-    before those sharing the loaded demo (a module-scoped fixture kept until the module ends)."""
+    (the SQLite pass runs them), and the sample data's own tests `demo_data` (likewise). Every
+    test must have a node id of its own (see _unique_node_ids). Then, in test_demo.py, run the
+    tests that need an empty database before those sharing the loaded demo (a module-scoped fixture
+    kept until the module ends)."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if not item.get_closest_marker("django_db") and not (_DB_FIXTURES & fixtures):
             item.add_marker(pytest.mark.nodb)
         if "browser" in fixtures and not item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.browser)  # whoever forgot the mark: Chromium runs in the SQLite pass only
+        if item.nodeid.split("::", 1)[0] in DEMO_DATA_FILES:
+            item.add_marker(pytest.mark.demo_data)
+    _unique_node_ids(items)
     demo_items = [i for i in items if i.nodeid.startswith("tests/test_demo.py")]
     if not demo_items:
         return
@@ -206,6 +216,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ordered = sorted(demo_items, key=lambda i: "demo" in getattr(i, "fixturenames", ()))
     rest = [i for i in items if i not in set(demo_items)]
     items[:] = rest[:first] + ordered + rest[first:]
+
+
+def _unique_node_ids(items: list[pytest.Item]) -> None:
+    """Every test needs its own node id: pytest-xdist schedules by node id, and under
+    `--dist loadfile` items sharing one are run once. Schemathesis 4.32 builds one item per API
+    operation (`test_api_conforms_to_its_schema[GET /api/estates]`) but passes the bare function name
+    as `originalname`, from which pytest 9.2 builds the node id: all thirty items got the same id,
+    and the xdist passes ran one operation of thirty. The operation's label is put back into the id
+    here; any other duplicate stops the run rather than being run once unnoticed."""
+    for item in items:
+        original = getattr(item, "originalname", item.name)
+        if item.name != original and "[" not in item.nodeid and item.name.startswith(f"{original}["):
+            item._id = item._id.with_params(item.name[len(original) + 1 : -1])
+    twice = sorted(nodeid for nodeid, n in Counter(i.nodeid for i in items).items() if n > 1)
+    if twice:
+        raise pytest.UsageError(f"tests sharing a node id would run once under xdist: {twice[:5]}")
 
 
 # --- renewal delivery ------------------------------------------------------------------------------

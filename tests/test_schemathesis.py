@@ -16,10 +16,12 @@ Deliberately left out:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.management import call_command
 from django.core.signals import request_finished
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -60,13 +62,25 @@ CHECKS = [
 ]
 
 
-@pytest.fixture
-def session_cookies(transactional_db: Any) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def session_cookies(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, str]]:
     """A small registry in one subdistrict, and a logged-in subdistrict staff member.
 
-    Committed (transactional_db), because the app is called as a WSGI application whose
-    request_finished handler may close the connection; inside a test transaction that would
-    lose the data on PostgreSQL."""
+    Committed, because the app is called as a WSGI application whose request_finished handler may
+    close the connection; inside a test transaction that would lose the data on PostgreSQL. Built
+    once for the module, with database access open for the module's tests, which run in autocommit
+    (they are not marked django_db) and check answers, not counts: what the generated requests write
+    stays until the module ends, when the database is emptied once (as pytest-django's
+    transactional_db does after each test; on PostgreSQL that TRUNCATE of every table took about
+    a second per test)."""
+    with django_db_blocker.unblock():
+        try:
+            yield _committed_world()
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def _committed_world() -> dict[str, str]:
     sub = f.SubdistrictFactory()
     estate = f.EstateFactory(community=f.CommunityFactory(subdistrict=sub), name="亲亲家园")
     entrance = f.EntranceFactory(building=f.BuildingFactory(estate=estate))
@@ -98,7 +112,6 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-@pytest.mark.django_db
 def test_api_conforms_to_its_schema(case: Any, session_cookies: dict[str, str]) -> None:
     # The WSGI app is called directly, so its request_finished signal would close the test's
     # database connection (it is inside a transaction); Django's own test client detaches the
@@ -156,7 +169,6 @@ def _hostile_cases(operation: Any, value: Any) -> list[Any]:
     return cases
 
 
-@pytest.mark.django_db
 def test_api_survives_nul_and_huge_integers(session_cookies: dict[str, str]) -> None:
     request_finished.disconnect(close_old_connections)
     calls = 0
