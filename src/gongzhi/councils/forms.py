@@ -8,11 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.params import IdMultipleChoiceField
-from gongzhi.core.widgets import DATETIME_LOCAL_FORMATS, DateTimeLocalInput
+from gongzhi.core.widgets import DATETIME_LOCAL_FORMATS, DateInput, DateTimeLocalInput
 from gongzhi.councils.models import CouncilRole, OutcomeKind, OutcomeStatus, Represents, Topic
 from gongzhi.places.models import Estate
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class CouncilForm(forms.Form):

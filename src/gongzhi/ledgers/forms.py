@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.widgets import MultipleFileInput
+from gongzhi.core.widgets import DateInput, MultipleFileInput
 from gongzhi.ledgers.models import INCOME_SOURCES, SPENDING_CATEGORIES, EntryCategory
 
 
@@ -35,7 +35,7 @@ class EntryForm(forms.Form):
     category = forms.ChoiceField(label=_("来源/类别"))
     against = forms.TypedChoiceField(label=_("对应收入"), coerce=int, required=False)
     amount = forms.CharField(label=_("金额(元)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=DateInput())
     description = forms.CharField(label=_("摘要"), max_length=200, required=False)
     vouchers = MultipleFileField(label=_("凭证（PDF、JPEG、PNG，可多选）"))
 
@@ -75,18 +75,18 @@ class ApproveForm(forms.Form):
 
 
 class PayForm(forms.Form):
-    paid_on = forms.DateField(label=_("支付日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("支付日期"), widget=DateInput())
 
 
 class ReverseForm(forms.Form):
-    date = forms.DateField(label=_("冲销日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("冲销日期"), widget=DateInput())
     reason = forms.CharField(label=_("冲销原因"), max_length=200)
 
 
 class TransferForm(forms.Form):
-    period_start = forms.DateField(label=_("所属期起"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("所属期止"), widget=forms.DateInput(attrs={"type": "date"}))
-    date = forms.DateField(label=_("转入日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("所属期起"), widget=DateInput())
+    period_end = forms.DateField(label=_("所属期止"), widget=DateInput())
+    date = forms.DateField(label=_("转入日期"), widget=DateInput())
 
 
 class StatementForm(forms.Form):
@@ -122,4 +122,4 @@ class LedgerForm(forms.Form):
     opening_balance = forms.CharField(
         label=_("期初余额(元)"), max_length=20, initial="0.00", widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
-    opened_on = forms.DateField(label=_("建账日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    opened_on = forms.DateField(label=_("建账日期"), widget=DateInput())

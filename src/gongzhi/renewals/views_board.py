@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.core.forms import refusals_flashed, refusals_on
 from gongzhi.core.params import IdMultipleChoiceField
+from gongzhi.core.widgets import DATETIME_LOCAL_FORMATS, DateInput, DateTimeLocalInput
 from gongzhi.places.access import Action
 from gongzhi.places.selectors import access_entrances
 from gongzhi.renewals import services
@@ -34,10 +35,10 @@ class ConsultationForm(forms.Form):
         label=gettext_lazy("品牌表决的报价"), queryset=Offer.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     opens_at = forms.DateTimeField(
-        label=gettext_lazy("表决开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("表决开始"), widget=DateTimeLocalInput(), input_formats=DATETIME_LOCAL_FORMATS
     )
     closes_at = forms.DateTimeField(
-        label=gettext_lazy("表决截止"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("表决截止"), widget=DateTimeLocalInput(), input_formats=DATETIME_LOCAL_FORMATS
     )
 
     def __init__(self, *args: Any, plans: Any, offers: Any, **kwargs: Any) -> None:
@@ -120,7 +121,7 @@ def consultation_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 class FundBalanceForm(forms.Form):
     balance = forms.DecimalField(label=gettext_lazy("余额(元)"), max_digits=14, decimal_places=2, min_value=0)
-    as_of = forms.DateField(label=gettext_lazy("截至日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=gettext_lazy("截至日期"), widget=DateInput())
     source = forms.CharField(label=gettext_lazy("来源（如：维修资金管理中心对账单）"), max_length=255, required=False)
 
 

@@ -8,14 +8,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.widgets import MultipleFileInput
+from gongzhi.core.widgets import DateInput, MultipleFileInput
 from gongzhi.spaces.models import Obligation, Partner, PartnerKind, Period, ReviewOutcome, SpaceKind
 from gongzhi.spaces.services import ObligationEntry
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 _PERIODS = {str(label): value for value, label in Period.choices} | {v: v for v in Period.values}
 
 

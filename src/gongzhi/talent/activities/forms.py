@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.params import IdMultipleChoiceField
+from gongzhi.core.widgets import DateInput
 from gongzhi.talent.models import ActivityKind, Cadre, Cycle
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class ActivityForm(forms.Form):

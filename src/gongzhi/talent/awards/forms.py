@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.params import IdMultipleChoiceField
+from gongzhi.core.widgets import DateInput
 from gongzhi.talent.models import AwardKind, AwardNomination, Cadre
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class AwardNominationForm(forms.Form):

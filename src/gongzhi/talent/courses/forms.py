@@ -10,9 +10,10 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongzhi.core.widgets import DateInput
 from gongzhi.talent.models import Cadre, CompletionRule, Course, Cycle, GraduationOutcome
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class CourseForm(forms.Form):

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.params import MAX_INT
+from gongzhi.core.widgets import DateInput
 from gongzhi.talent.models import AppraisalGrade, Gender, Organisation, PoolCategory, Skill, TalentPool
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 DECIMAL = forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"})
 
 

@@ -9,11 +9,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.params import parse_id
+from gongzhi.core.widgets import DateInput, DateTimeLocalInput
 from gongzhi.talent.models import Cadre
 from gongzhi.talent.research.services import AgendaEntry
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = DateInput()
+DATETIME = DateTimeLocalInput()
 
 
 class CadreChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]

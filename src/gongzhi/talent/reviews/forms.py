@@ -10,9 +10,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongzhi.core.widgets import DateInput
 from gongzhi.talent.models import Cadre, Cycle, Gender, Organisation, PoolCategory
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def _weight(label: Any, initial: str) -> forms.DecimalField:
