@@ -78,6 +78,11 @@ def make_cadre(
 
 @pytest.fixture
 def talent_world(db: None) -> TalentWorld:
+    return build_talent_world()
+
+
+def build_talent_world() -> TalentWorld:
+    """The talent tests' world (also built once per module by tests that only read it)."""
     pool = TalentPool.objects.create(name="市直机关青年干部人才库", cap=100, exit_below=Decimal("60"))
     other_pool = TalentPool.objects.create(name="另一个人才库")
     cycle = Cycle.objects.create(pool=pool, name="2025—2026 届", start=dt.date(2025, 1, 1), end=dt.date(2026, 12, 31))

@@ -196,19 +196,6 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "method", "args", "data", "role", "status"), CASES)
-def test_permission_table(
-    talent_world: TalentWorld, name: str, method: str, args: Args, data: Data, role: str, status: int
-) -> None:
-    tw = talent_world
-    url = reverse(name, args=args(tw))
-    client = client_for(tw, role)
-    response = client.get(url) if method == "GET" else client.post(url, data(tw) if data else {})
-    assert response.status_code == status, response.content.decode()[:500]
-    if status == 302:
-        assert response["Location"].startswith(reverse("login"))
-
-
 @pytest.mark.parametrize(
     ("role", "status"),
     [
