@@ -46,7 +46,7 @@ typecheck: $(STAMP)
 # once); the controller migrates the test database once and each worker copies it (an SQLite file
 # read into memory, a PostgreSQL template database: tests/database_support.py). The SQLite pass
 # runs every test; the PostgreSQL pass runs every test that touches the database, except the
-# browser tests and the sample data's own tests (marked browser and demo_data by tests/conftest.py),
+# browser tests and the sample data's own tests (marked browser by tests/conftest.py, demo_data in tests/test_demo*.py),
 # which are about the page in Chromium and the demo's SQLite file.
 test-sqlite: $(STAMP) assets
 	env -u DATABASE_URL $(BIN)/pytest -q -n 2 --dist loadfile

@@ -186,17 +186,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 _DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
-# The sample data's own tests (counts, determinism, states, logins): they run in the SQLite pass, on
-# the database `make demo` uses. The PostgreSQL pass still loads the whole demo (tests/test_csp.py)
-# and serves every page type from it.
-DEMO_DATA_FILES = frozenset({"tests/test_demo.py", "tests/test_demo_affairs.py", "tests/test_demo_talent.py"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the tests that touch no database `nodb` (pure domain math, command-line contracts): the
     PostgreSQL pass of `make test` leaves them out, since they ran in the SQLite pass and nothing in
     them depends on the database. Tests that drive Chromium get `browser` even without the mark
-    (the SQLite pass runs them), and the sample data's own tests `demo_data` (likewise). Every
+    (the SQLite pass runs them; so do the sample data's own tests, marked `demo_data` in their
+    modules). Every
     test must have a node id of its own (see _unique_node_ids). Then, in test_demo.py, run the
     tests that need an empty database before those sharing the loaded demo (a module-scoped fixture
     kept until the module ends)."""
@@ -206,8 +203,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.nodb)
         if "browser" in fixtures and not item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.browser)  # whoever forgot the mark: Chromium runs in the SQLite pass only
-        if item.nodeid.split("::", 1)[0] in DEMO_DATA_FILES:
-            item.add_marker(pytest.mark.demo_data)
     _unique_node_ids(items)
     demo_items = [i for i in items if i.nodeid.startswith("tests/test_demo.py")]
     if not demo_items:

@@ -96,7 +96,8 @@ from gongzhi.renewals.models import (
 from gongzhi.renewals.selectors import access_offers, access_plans
 from gongzhi.renewals.services import plan_shares
 
-pytestmark = pytest.mark.django_db
+# demo_data: the sample data's own tests run in the SQLite pass, the demo's database (Makefile).
+pytestmark = [pytest.mark.django_db, pytest.mark.demo_data]
 
 TODAY = dt.date(2026, 11, 27)
 REFERENCE = dt.date(2024, 9, 1)

@@ -36,7 +36,8 @@ from gongzhi.suggestions.models import EventKind, ExtensionStatus, Rating, Sourc
 from gongzhi.suggestions.selectors import is_overdue
 from tests.test_demo import TODAY, _media  # noqa: F401 - the media fixture keeps files out of var/
 
-pytestmark = pytest.mark.django_db
+# demo_data: the sample data's own tests run in the SQLite pass, the demo's database (Makefile).
+pytestmark = [pytest.mark.django_db, pytest.mark.demo_data]
 
 
 @dataclass

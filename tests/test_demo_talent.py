@@ -74,7 +74,8 @@ from gongzhi.talent.research.services import is_overdue
 from gongzhi.talent.reviews import services as rev
 from tests.test_demo import TODAY, _media  # noqa: F401 - the media fixture keeps the reports out of var/
 
-pytestmark = pytest.mark.django_db
+# demo_data: the sample data's own tests run in the SQLite pass, the demo's database (Makefile).
+pytestmark = [pytest.mark.django_db, pytest.mark.demo_data]
 
 
 def digest() -> str:
